@@ -164,6 +164,16 @@ export class Writer {
     return this.writeRaw(v);
   }
 
+  /** A varint-length UTF-8 string as record header keys use it (never null). */
+  writeVarintString(v: string): this {
+    const len = Buffer.byteLength(v);
+    this.writeVarint(len);
+    this.ensure(len);
+    this.buf.write(v, this.pos, len, 'utf8');
+    this.pos += len;
+    return this;
+  }
+
   writeUuid(v: string): this {
     const bytes = Buffer.from(v, 'base64url');
     if (bytes.length !== 16) throw new ProtocolError(ProtocolErrorCode.InvalidValue, `invalid uuid ${v}`);
@@ -192,14 +202,22 @@ export class Writer {
     return at;
   }
   patchInt32(at: number, v: number): void {
-    const local = at - this.flushed;
-    if (local < 0) throw new Error('patchInt32: position is in a chunk already handed off');
-    this.buf.writeInt32BE(v, local);
+    const { buf, offset } = this.locate(at);
+    buf.writeInt32BE(v, offset);
   }
   patchUInt32(at: number, v: number): void {
-    const local = at - this.flushed;
-    if (local < 0) throw new Error('patchUInt32: position is in a chunk already handed off');
-    this.buf.writeUInt32BE(v, local);
+    const { buf, offset } = this.locate(at);
+    buf.writeUInt32BE(v, offset);
+  }
+  /** Finds the chunk holding absolute position `at` (a reserved field never straddles chunks). */
+  private locate(at: number): { buf: Buffer; offset: number } {
+    if (at >= this.flushed) return { buf: this.buf, offset: at - this.flushed };
+    let start = 0;
+    for (const chunk of this.chunks) {
+      if (at < start + chunk.length) return { buf: chunk, offset: at - start };
+      start += chunk.length;
+    }
+    throw new RangeError(`position ${at} is beyond the written bytes`);
   }
   /** The contiguous bytes written since `from` (only while they are still in the current chunk). */
   view(from: number): Buffer {
