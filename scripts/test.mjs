@@ -1,0 +1,29 @@
+// Runs every package's tests (packages/*/test/**/*.test.ts) in one node:test run, so the
+// summary at the end covers the whole repo. Node 20's --test does not expand globs itself.
+// Usage: node scripts/test.mjs [package-name-or-path-filter …]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+const filters = process.argv.slice(2);
+const files = readdirSync('packages')
+  .flatMap((pkg) => testFiles(join('packages', pkg, 'test')))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
