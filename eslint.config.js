@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '**/.bench-generated-*/**', '/data/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '**/.bench-generated-*/**', 'data/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['packages/**/*.ts'],
