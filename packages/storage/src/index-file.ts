@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import { readAt, writeAt } from './record-batches.js';
+
+/**
+ * The shared machinery of the two sparse segment indexes: a file of fixed-size big-endian
+ * entries, written at its real size (no preallocation, so the entry count is the file size
+ * divided by the entry size and no trailing zeros need interpreting after a crash).
+ *
+ * Entries are loaded lazily on first lookup and kept in memory, so opening a log with many
+ * segments reads no index bytes until a fetch needs them. Only the active segment's indexes
+ * keep a file descriptor open for appends.
+ *
+ * Appended entries reach the file in batches (every WRITE_BATCH entries, and on flush, close
+ * and truncation) rather than with one tiny write per entry, much as Kafka's mmapped indexes
+ * reach the disk lazily. Entries lost in a crash are harmless: the index is sparse, and the
+ * segments after the recovery point are re-indexed by recovery anyway.
+ */
+const WRITE_BATCH = 128;
+
+export abstract class IndexFile {
+  /** Loaded entries; capacity may exceed `count * entrySize` to make appends amortised O(1). */
+  private data: Buffer | undefined;
+  private count: number;
+  /** Entries already written to the file; the rest are only in `data`. */
+  private persisted: number;
+  private fd: number | undefined;
+  /** True when the file's size is not a whole number of entries (a torn write). */
+  readonly tornOnOpen: boolean;
+
+  protected constructor(
+    public file: string,
+    readonly baseOffset: number,
+    readonly entrySize: number,
+    maxIndexBytes: number,
+  ) {
+    this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / entrySize));
+    let size = 0;
+    try {
+      size = fs.statSync(file).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.writeFileSync(file, Buffer.alloc(0));
+    }
+    this.tornOnOpen = size % entrySize !== 0;
+    this.count = Math.floor(size / entrySize);
+    this.persisted = this.count;
+  }
+
+  readonly maxEntries: number;
+
+  get entries(): number {
+    return this.count;
+  }
+
+  get isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  get sizeInBytes(): number {
+    return this.count * this.entrySize;
+  }
+
+  /** The entry bytes, loading them from the file the first time. */
+  protected loaded(): Buffer {
+    if (!this.data) {
+      const bytes = this.withFd((fd) => readAt(fd, 0, this.count * this.entrySize));
+      this.count = Math.floor(bytes.length / this.entrySize);
+      this.data = bytes;
+    }
+    return this.data;
+  }
+
+  /** The last entry without loading the others (a segment's summary needs only that). */
+  protected lastEntryBytes(): Buffer | undefined {
+    if (this.count === 0) return undefined;
+    const at = (this.count - 1) * this.entrySize;
+    if (this.data) return this.data.subarray(at, at + this.entrySize);
+    const bytes = this.withFd((fd) => readAt(fd, at, this.entrySize));
+    return bytes.length === this.entrySize ? bytes : undefined;
+  }
+
+  get isLoaded(): boolean {
+    return this.data !== undefined;
+  }
+
+  protected appendEntry(entry: Buffer): void {
+    const data = this.loaded();
+    const at = this.count * this.entrySize;
+    if (data.length < at + this.entrySize) {
+      const grown = Buffer.allocUnsafe(Math.max(64 * this.entrySize, data.length * 2));
+      data.copy(grown, 0, 0, at);
+      this.data = grown;
+    }
+    entry.copy(this.data as Buffer, at);
+    this.count++;
+    if (this.count - this.persisted >= WRITE_BATCH) this.writePending();
+  }
+
+  /** Writes entries that are only in memory to the file. */
+  writePending(): void {
+    if (this.persisted >= this.count || !this.data) return;
+    const from = this.persisted * this.entrySize;
+    writeAt(this.openFd(), this.data.subarray(from, this.count * this.entrySize), from);
+    this.persisted = this.count;
+  }
+
+  /** Keeps the first `n` entries. */
+  protected truncateToEntries(n: number): void {
+    if (n >= this.count) return;
+    this.loaded();
+    this.count = n;
+    if (n < this.persisted) {
+      this.persisted = n;
+      fs.ftruncateSync(this.openFd(), n * this.entrySize);
+    }
+  }
+
+  /** Index of the last entry whose key (from `keyAt`) is <= target, or -1. Binary search. */
+  protected floorSlot(target: number, keyAt: (slot: number) => number): number {
+    this.loaded();
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keyAt(mid) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Drops every entry (before a rebuild). */
+  reset(): void {
+    this.data = Buffer.alloc(0);
+    this.count = 0;
+    this.persisted = 0;
+    fs.ftruncateSync(this.openFd(), 0);
+  }
+
+  /** Runs `read` on the open descriptor, or on a temporary one (inactive segments hold none). */
+  private withFd<T>(read: (fd: number) => T): T {
+    if (this.fd !== undefined) return read(this.fd);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      return read(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private openFd(): number {
+    this.fd ??= fs.openSync(this.file, 'r+');
+    return this.fd;
+  }
+
+  flush(): void {
+    this.writePending();
+    if (this.fd !== undefined) fs.fsyncSync(this.fd);
+  }
+
+  /** Writes pending entries and releases the descriptor (entries stay in memory). */
+  close(): void {
+    this.writePending();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  renameTo(file: string): void {
+    this.writePending();
+    fs.renameSync(this.file, file);
+    this.file = file;
+  }
+
+  delete(): void {
+    this.persisted = this.count;
+    this.close();
+    fs.rmSync(this.file, { force: true });
+  }
+
+  /** Why the entries cannot be trusted for a log of `logSize` bytes, or undefined if sane. */
+  abstract problem(logSize: number): string | undefined;
+}

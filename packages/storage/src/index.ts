@@ -1,0 +1,21 @@
+export * from './errors.js';
+export * from './config.js';
+export type { BatchCodec, CodecBatchHeader, CodecRecord, DecodedBatch } from './batch-codec.js';
+export { PartitionLog } from './partition-log.js';
+export { ListOffsetsTimestamp } from './partition-log-types.js';
+export type {
+  AppendOptions,
+  AppendResult,
+  Clock,
+  OpenOptions,
+  ReadOptions,
+  ReadResult,
+  RetentionResult,
+} from './partition-log-types.js';
+export type { CompactionStats } from './log-cleaner.js';
+export type { DeletionReason } from './retention.js';
+export type { TimestampAndOffset } from './timestamp-lookup.js';
+export type { EpochEntry } from './leader-epoch-cache.js';
+export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
+export { LogManager, type LogManagerOptions } from './log-manager.js';
+export { partitionDirName, parsePartitionDirName, offsetFileName } from './file-names.js';

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BatchCodec } from './batch-codec.js';
+import { fsyncDirectory } from './checkpoint-file.js';
+import type { LogConfig } from './config.js';
+import { CLEAN_SHUTDOWN_MARKER, DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from './file-names.js';
+import { PartitionLog, type Clock, type RetentionResult } from './partition-log.js';
+
+export interface LogManagerOptions {
+  /** The config for partitions found on disk at startup (the broker can update them after). */
+  configFor: (topic: string, partition: number) => LogConfig;
+  clock?: Clock;
+  codec?: BatchCodec;
+}
+
+/**
+ * The logs of one data directory (Kafka's `log.dirs` entry): `<dataDir>/<topic>-<partition>/`.
+ *
+ * Owns the clean-shutdown marker `.gregor_cleanshutdown`: written by close() after every log is
+ * flushed and closed, and removed as soon as the logs are loaded at startup, so its presence at
+ * startup proves the previous process closed everything. Without it, each log recovers from its
+ * recovery point (see PartitionLog / loadSegments).
+ *
+ * Deleting a partition renames its directory to `<topic>-<partition>.<uuid>-delete` (so a new
+ * partition of the same name can be created at once) and removes it in the background;
+ * leftovers of such deletions are removed at startup.
+ */
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  /** Whether the previous shutdown was clean (for metrics and tests). */
+  readonly hadCleanShutdown: boolean;
+  private closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly options: LogManagerOptions,
+  ) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const marker = path.join(dataDir, CLEAN_SHUTDOWN_MARKER);
+    this.hadCleanShutdown = fs.existsSync(marker);
+    for (const name of fs.readdirSync(dataDir)) {
+      const dir = path.join(dataDir, name);
+      if (name.endsWith(DELETE_DIR_SUFFIX)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
+      const parsed = parsePartitionDirName(name);
+      if (!parsed || !fs.statSync(dir).isDirectory()) continue;
+      const log = PartitionLog.open(
+        dir,
+        options.configFor(parsed.topic, parsed.partition),
+        this.openOptions(this.hadCleanShutdown),
+      );
+      this.logs.set(name, log);
+    }
+    fs.rmSync(marker, { force: true });
+    fsyncDirectory(dataDir);
+  }
+
+  /** Loads every partition log under `dataDir`, recovering them if the last shutdown was unclean. */
+  static open(dataDir: string, options: LogManagerOptions): LogManager {
+    return new LogManager(dataDir, options);
+  }
+
+  private openOptions(cleanShutdown: boolean): Parameters<typeof PartitionLog.open>[2] {
+    return {
+      cleanShutdown,
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      ...(this.options.codec ? { codec: this.options.codec } : {}),
+    };
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition));
+  }
+
+  /** The existing log, or a new empty one with `config`. */
+  getOrCreateLog(topic: string, partition: number, config: LogConfig): PartitionLog {
+    const name = partitionDirName(topic, partition);
+    let log = this.logs.get(name);
+    if (!log) {
+      log = PartitionLog.open(path.join(this.dataDir, name), config, this.openOptions(true));
+      fsyncDirectory(this.dataDir);
+      this.logs.set(name, log);
+    }
+    return log;
+  }
+
+  /** Removes a partition's log: renamed out of the way now, files removed asynchronously. */
+  async deleteLog(topic: string, partition: number): Promise<boolean> {
+    const name = partitionDirName(topic, partition);
+    const log = this.logs.get(name);
+    if (!log) return false;
+    this.logs.delete(name);
+    log.close();
+    const doomed = path.join(this.dataDir, `${name}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
+    fs.renameSync(log.dir, doomed);
+    fsyncDirectory(this.dataDir);
+    await fs.promises.rm(doomed, { recursive: true, force: true });
+    return true;
+  }
+
+  /** All open logs keyed by `<topic>-<partition>`. */
+  allLogs(): ReadonlyMap<string, PartitionLog> {
+    return this.logs;
+  }
+
+  /** Runs retention on every log (the broker calls this every log.retention.check.interval.ms). */
+  applyRetention(now?: number): Map<string, RetentionResult> {
+    const results = new Map<string, RetentionResult>();
+    for (const [name, log] of this.logs) {
+      const result = log.applyRetention(now);
+      if (result.deletedSegments > 0) results.set(name, result);
+    }
+    return results;
+  }
+
+  /** flush.ms for every log (the broker's flush scheduler). */
+  flushDue(now?: number): void {
+    for (const log of this.logs.values()) log.flushIfDue(now);
+  }
+
+  /** Flushes every log and checkpoints recovery points and high watermarks. */
+  checkpoint(): void {
+    for (const log of this.logs.values()) log.flush();
+  }
+
+  /** Total bytes per log (DescribeLogDirs). */
+  sizes(): Map<string, number> {
+    return new Map([...this.logs].map(([name, log]) => [name, log.size]));
+  }
+
+  /** Closes every log and then writes the clean-shutdown marker. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const log of this.logs.values()) log.close();
+    this.logs.clear();
+    fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_MARKER), '');
+    fsyncDirectory(this.dataDir);
+  }
+}

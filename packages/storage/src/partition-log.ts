@@ -1,0 +1,514 @@
+import fs from 'node:fs';
+import type { BatchCodec } from './batch-codec.js';
+import { NEVER, type LogConfig } from './config.js';
+import { assignOffsets, validateBatches } from './append-validation.js';
+import { OffsetOutOfRangeError, StorageError, StorageErrorCode } from './errors.js';
+import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
+import { loadSegments, type LoadReport } from './log-loader.js';
+import { LogSegment } from './log-segment.js';
+import { lastOffsetOf } from './record-batches.js';
+import { selectSegmentsToDelete } from './retention.js';
+import { compactLog, type CleanableLog, type CompactionStats } from './log-cleaner.js';
+import { findOffsetByTimestamp, findMaxTimestamp, type TimestampAndOffset } from './timestamp-lookup.js';
+import { readPartitionOffsets, writePartitionOffsets, type PartitionOffsets } from './partition-checkpoint.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  Clock,
+  OpenOptions,
+  ReadOptions,
+  ReadResult,
+  RetentionResult,
+} from './partition-log-types.js';
+import { ListOffsetsTimestamp } from './partition-log-types.js';
+
+export * from './partition-log-types.js';
+
+/**
+ * The log of one partition: an ordered list of segments (see LogSegment) in the directory
+ * `<topic>-<partition>`, plus:
+ *
+ * - `leader-epoch-checkpoint` (LeaderEpochCache);
+ * - `partition-offsets-checkpoint` (see partition-checkpoint.ts), three named entries:
+ *   `log-start-offset N` (moved by DeleteRecords; written immediately), `recovery-point N`
+ *   (everything below was fsynced) and `high-watermark N` (both written by flush()/close(),
+ *   like Kafka's periodic checkpoints; a stale value only costs recovery work or an HW that the
+ *   broker raises again).
+ *
+ * Invariants: logStartOffset ≤ highWatermark ≤ logEndOffset; segments have increasing base
+ * offsets and only the last (active) one is appended to; every byte of a segment is a whole
+ * valid batch. All I/O is synchronous: appends and reads hit the page cache, and being
+ * synchronous makes each call atomic with respect to the others (the cleaner's async work only
+ * touches files of segments that are no longer appended to and swaps them in one step).
+ */
+export class PartitionLog {
+  private segments: LogSegment[];
+  private logStart: number;
+  private hw: number;
+  private recoveryPoint: number;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private closed = false;
+  private readonly epochs: LeaderEpochCache;
+  /** Bumped whenever segments are removed or truncated, so the cleaner can tell its view is stale. */
+  private generation = 0;
+  private cleaning = false;
+
+  private constructor(
+    readonly dir: string,
+    private cfg: LogConfig,
+    readonly clock: Clock,
+    readonly codec: BatchCodec | undefined,
+    report: LoadReport,
+    checkpoint: Partial<PartitionOffsets>,
+  ) {
+    this.loadReport = report;
+    this.segments = report.segments;
+    this.epochs = new LeaderEpochCache(dir);
+    const leo = this.logEndOffset;
+    this.logStart = Math.min(Math.max(checkpoint.logStartOffset ?? 0, this.activeFirst().baseOffset), leo);
+    this.hw = Math.min(Math.max(checkpoint.highWatermark ?? 0, this.logStart), leo);
+    this.recoveryPoint = Math.min(checkpoint.recoveryPoint ?? 0, leo);
+    this.lastFlushMs = clock();
+    this.epochs.truncateFromEnd(leo);
+    this.epochs.truncateFromStart(this.logStart);
+  }
+
+  /** What opening found and repaired (for logs and tests). */
+  readonly loadReport: LoadReport;
+
+  static open(dir: string, config: LogConfig, options: OpenOptions = {}): PartitionLog {
+    const clock = options.clock ?? Date.now;
+    fs.mkdirSync(dir, { recursive: true });
+    const checkpoint = readPartitionOffsets(dir);
+    const report = loadSegments(dir, config, {
+      cleanShutdown: options.cleanShutdown ?? false,
+      recoveryPoint: checkpoint.recoveryPoint ?? 0,
+      now: clock(),
+    });
+    if (report.segments.length === 0) {
+      const base = checkpoint.logStartOffset ?? 0;
+      report.segments.push(LogSegment.open(dir, base, config, clock(), { create: true }));
+    }
+    const log = new PartitionLog(dir, config, clock, options.codec, report, checkpoint);
+    // Recovered bytes may exist only in the page cache: make them durable before trusting them.
+    if (!(options.cleanShutdown ?? false)) log.syncUnflushed();
+    log.writeOffsetsCheckpoint();
+    return log;
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  /** Applies a new config (AlterConfigs); takes effect from the next append/retention run. */
+  updateConfig(config: LogConfig): void {
+    this.cfg = config;
+  }
+
+  get logStartOffset(): number {
+    return this.logStart;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Sets the high watermark (clamped to [logStartOffset, logEndOffset]); returns the new value. */
+  updateHighWatermark(offset: number): number {
+    this.hw = Math.min(Math.max(offset, this.logStart), this.logEndOffset);
+    return this.hw;
+  }
+
+  get leaderEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
+  get leaderEpochEntries(): readonly EpochEntry[] {
+    return this.epochs.all;
+  }
+
+  /** Total bytes of all segments (DescribeLogDirs). */
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets and sizes of the segments, oldest first. */
+  segmentInfo(): { baseOffset: number; size: number }[] {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, size: s.size }));
+  }
+
+  private get active(): LogSegment {
+    return this.segments.at(-1) as LogSegment;
+  }
+
+  private activeFirst(): LogSegment {
+    return this.segments[0] as LogSegment;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StorageError(StorageErrorCode.LogClosed, `log ${this.dir} is closed`);
+  }
+
+  /**
+   * Appends one or more v2 batches exactly as received. `records` is validated (see
+   * validateBatches) and then patched in place — offsets, leader epoch, LogAppendTime — so
+   * the caller must not reuse it. Either every batch is written or, on a thrown error, none.
+   */
+  append(records: Buffer, options: AppendOptions): AppendResult {
+    this.ensureOpen();
+    const now = this.clock();
+    const batches = validateBatches(records, this.cfg, options.assignOffsets);
+    let logAppendTime = -1;
+    if (options.assignOffsets) {
+      if (this.cfg.messageTimestampType === 'LogAppendTime') logAppendTime = options.logAppendTime ?? now;
+      assignOffsets(
+        records,
+        batches,
+        this.logEndOffset,
+        options.leaderEpoch,
+        logAppendTime >= 0 ? logAppendTime : undefined,
+      );
+    } else {
+      let next = this.logEndOffset;
+      for (const { header } of batches) {
+        if (header.baseOffset < next)
+          throw new StorageError(
+            StorageErrorCode.UnexpectedAppendOffset,
+            `replicated batch at offset ${header.baseOffset} does not follow offset ${next - 1}`,
+          );
+        next = lastOffsetOf(header) + 1;
+      }
+    }
+    const first = (batches[0] as (typeof batches)[number]).header;
+    const last = (batches.at(-1) as (typeof batches)[number]).header;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = first.baseOffset;
+    let recordCount = 0;
+    for (const { header } of batches) {
+      recordCount += header.recordCount;
+      if (header.maxTimestamp > maxTimestamp) {
+        maxTimestamp = header.maxTimestamp;
+        offsetOfMaxTimestamp = lastOffsetOf(header);
+      }
+    }
+    const segment = this.maybeRoll(records.length, first.baseOffset, lastOffsetOf(last), maxTimestamp, now);
+    segment.append(records, batches);
+    for (const { header } of batches) this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= this.cfg.flushMessages) this.syncUnflushed();
+    else this.flushIfDue(now);
+    return {
+      baseOffset: first.baseOffset,
+      lastOffset: lastOffsetOf(last),
+      logAppendTime,
+      maxTimestamp,
+      offsetOfMaxTimestamp,
+      logStartOffset: this.logStart,
+      recordCount,
+      batchCount: batches.length,
+      bytes: records.length,
+    };
+  }
+
+  /** The segment to append to: the active one unless size, age or index limits call for a new one. */
+  private maybeRoll(
+    bytes: number,
+    firstOffset: number,
+    lastOffset: number,
+    maxTimestamp: number,
+    now: number,
+  ): LogSegment {
+    const active = this.active;
+    if (active.isEmpty) return active;
+    // Kafka measures age by record timestamps when it has them, so replays of old data do not roll each append.
+    const age =
+      active.firstBatchTimestamp >= 0 && maxTimestamp >= 0
+        ? maxTimestamp - active.firstBatchTimestamp
+        : now - active.createdMs;
+    const roll =
+      active.size + bytes > this.cfg.segmentBytes || age > this.cfg.segmentMs || active.cannotHold(bytes, lastOffset);
+    return roll ? this.roll(firstOffset, now) : active;
+  }
+
+  /** Starts a new active segment at `baseOffset` (≥ the log end offset). */
+  roll(baseOffset = this.logEndOffset, now = this.clock()): LogSegment {
+    const previous = this.active;
+    if (previous.isEmpty) return previous;
+    previous.onBecomeInactive();
+    const segment = LogSegment.open(this.dir, Math.max(baseOffset, previous.nextOffset), this.cfg, now, {
+      create: true,
+    });
+    this.segments.push(segment);
+    return segment;
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, up to `maxBytes` (the first batch
+   * regardless when minOneBatch), never including a batch that ends at or beyond maxOffset.
+   * Crosses into following segments while there is room.
+   */
+  read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    this.ensureOpen();
+    const leo = this.logEndOffset;
+    if (fetchOffset < this.logStart || fetchOffset > leo)
+      throw new OffsetOutOfRangeError(
+        `offset ${fetchOffset} is outside the log's range [${this.logStart}, ${leo}]`,
+        fetchOffset,
+        this.logStart,
+        leo,
+      );
+    const maxOffset = Math.min(options.maxOffset ?? leo, leo);
+    const parts: Buffer[] = [];
+    let remaining = maxBytes;
+    let nextOffset = fetchOffset;
+    for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length && nextOffset < maxOffset; i++) {
+      const segment = this.segments[i] as LogSegment;
+      const located = segment.locateOffset(nextOffset);
+      if (!located) continue;
+      const minOne = (options.minOneBatch ?? true) && parts.length === 0;
+      const { bytes, lastOffset } = segment.read(located.position, remaining, maxOffset, minOne);
+      if (bytes.length === 0) break;
+      parts.push(bytes);
+      remaining -= bytes.length;
+      nextOffset = lastOffset + 1;
+      if (located.position + bytes.length < segment.size || remaining <= 0) break;
+    }
+    return {
+      records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+      nextOffset,
+      logStartOffset: this.logStart,
+      logEndOffset: leo,
+      highWatermark: this.hw,
+    };
+  }
+
+  /** Index of the last segment whose base offset is ≤ offset (0 if none). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.segments[mid] as LogSegment).baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /**
+   * ListOffsets for one timestamp: the special values -1 (latest), -2 (earliest), -3 (max
+   * timestamp), -4 (earliest local), else the first offset whose timestamp is ≥ `timestamp`.
+   * Undefined when no record is that recent (Kafka answers offset -1).
+   */
+  listOffset(timestamp: number): TimestampAndOffset | undefined {
+    this.ensureOpen();
+    if (timestamp === ListOffsetsTimestamp.Latest) return { offset: this.logEndOffset, timestamp: -1 };
+    if (timestamp === ListOffsetsTimestamp.Earliest || timestamp === ListOffsetsTimestamp.EarliestLocal)
+      return { offset: this.logStart, timestamp: -1 };
+    if (timestamp === ListOffsetsTimestamp.MaxTimestamp)
+      return findMaxTimestamp(this.segments, this.logStart, this.codec);
+    return this.offsetForTimestamp(timestamp);
+  }
+
+  /** The first offset (≥ logStartOffset) whose timestamp is ≥ `timestamp`, via the time indexes. */
+  offsetForTimestamp(timestamp: number): TimestampAndOffset | undefined {
+    this.ensureOpen();
+    return findOffsetByTimestamp(this.segments, timestamp, this.logStart, this.codec);
+  }
+
+  /** Records that `epoch` starts at `startOffset` (a new leader before its first append). */
+  assignEpoch(epoch: number, startOffset: number): void {
+    this.epochs.assign(epoch, startOffset);
+  }
+
+  /** OffsetForLeaderEpoch: the end offset of `epoch` (or of the largest known epoch below it). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    const answer = this.epochs.endOffsetFor(epoch, this.logEndOffset);
+    return { epoch: answer.epoch, endOffset: answer.endOffset };
+  }
+
+  /**
+   * Removes everything at and after `offset` (follower divergence). A batch containing
+   * `offset` goes entirely, so the new log end may be below `offset`. Returns whether anything
+   * was removed. Truncating below the log start empties the log and restarts it at `offset`.
+   */
+  truncateTo(offset: number): boolean {
+    this.ensureOpen();
+    if (offset >= this.logEndOffset) return false;
+    if (offset < this.logStart) {
+      this.truncateFullyAndStartAt(offset);
+      return true;
+    }
+    this.generation++;
+    while (this.segments.length > 1 && this.active.baseOffset > offset) (this.segments.pop() as LogSegment).delete();
+    this.active.truncateTo(offset);
+    this.active.timeIndex.flush();
+    const leo = this.logEndOffset;
+    this.epochs.truncateFromEnd(leo);
+    this.hw = Math.min(this.hw, leo);
+    this.recoveryPoint = Math.min(this.recoveryPoint, leo);
+    this.writeOffsetsCheckpoint();
+    return true;
+  }
+
+  /** Deletes every segment and restarts the (empty) log at `offset` (follower far behind). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen();
+    this.generation++;
+    for (const segment of this.segments.splice(0)) segment.delete();
+    this.segments.push(LogSegment.open(this.dir, offset, this.cfg, this.clock(), { create: true }));
+    this.logStart = this.hw = this.recoveryPoint = offset;
+    this.epochs.clear();
+    this.writeOffsetsCheckpoint();
+  }
+
+  /**
+   * DeleteRecords: makes `offset` the new log start (records below it become unreadable at
+   * once; whole segments below it are deleted now). Persisted before returning. Moving past
+   * the high watermark is refused with OFFSET_OUT_OF_RANGE, as Kafka does.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    if (offset > this.hw)
+      throw new OffsetOutOfRangeError(
+        `cannot move the log start to ${offset}, beyond the high watermark ${this.hw}`,
+        offset,
+        this.logStart,
+        this.logEndOffset,
+      );
+    if (offset <= this.logStart) return this.logStart;
+    this.logStart = offset;
+    this.epochs.truncateFromStart(offset);
+    this.writeOffsetsCheckpoint();
+    this.deleteSegments(
+      selectSegmentsToDelete(
+        this.segments,
+        { ...this.cfg, cleanupPolicy: { delete: false, compact: false } },
+        this.retentionState(this.clock()),
+      ),
+    );
+    return this.logStart;
+  }
+
+  private retentionState(now: number): { now: number; logStartOffset: number; highWatermark: number } {
+    return { now, logStartOffset: this.logStart, highWatermark: this.hw };
+  }
+
+  /** Deletes old segments per retention.ms / retention.bytes / log start (see selectSegmentsToDelete). */
+  applyRetention(now = this.clock()): RetentionResult {
+    this.ensureOpen();
+    const deletions = selectSegmentsToDelete(this.segments, this.cfg, this.retentionState(now));
+    const deletedBytes = deletions.reduce((sum, d) => sum + d.segment.size, 0);
+    this.deleteSegments(deletions);
+    return {
+      deletedSegments: deletions.length,
+      deletedBytes,
+      reasons: deletions.map((d) => d.reason),
+      logStartOffset: this.logStart,
+    };
+  }
+
+  private deleteSegments(deletions: readonly { segment: LogSegment }[]): void {
+    if (deletions.length === 0) return;
+    this.generation++;
+    this.segments.splice(0, deletions.length);
+    for (const { segment } of deletions) segment.delete();
+    const newStart = this.activeFirst().baseOffset;
+    if (newStart > this.logStart) {
+      this.logStart = newStart;
+      this.epochs.truncateFromStart(newStart);
+      this.writeOffsetsCheckpoint();
+    }
+  }
+
+  /**
+   * Compacts the non-active segments (cleanup.policy=compact), keeping the latest record per
+   * key with its original offset. Asynchronous and chunked: appends and reads proceed while it
+   * runs. See compactLog.
+   */
+  async compact(now = this.clock()): Promise<CompactionStats> {
+    this.ensureOpen();
+    if (this.cleaning) throw new Error(`log ${this.dir} is already being compacted`);
+    this.cleaning = true;
+    try {
+      return await compactLog(this.cleanerAccess(), now);
+    } finally {
+      this.cleaning = false;
+    }
+  }
+
+  /** The narrow view of the log the cleaner works through. */
+  private cleanerAccess(): CleanableLog {
+    return {
+      dir: this.dir,
+      config: () => this.cfg,
+      codec: this.codec,
+      segments: () => this.segments,
+      generation: () => this.generation,
+      highWatermark: () => this.hw,
+      isClosed: () => this.closed,
+      replaceSegments: (old, replacement) => {
+        const start = this.segments.indexOf(old[0] as LogSegment);
+        if (start < 0 || old.some((s, i) => this.segments[start + i] !== s))
+          throw new Error('segments changed under the cleaner');
+        this.segments.splice(start, old.length, replacement);
+      },
+    };
+  }
+
+  /** Flushes if flush.ms has passed since the last flush (the broker's flush scheduler calls this). */
+  flushIfDue(now = this.clock()): void {
+    if (this.cfg.flushMs < NEVER && this.unflushedMessages > 0 && now - this.lastFlushMs >= this.cfg.flushMs)
+      this.syncUnflushed();
+  }
+
+  /** fsyncs segments holding unflushed data and advances the recovery point (in memory). */
+  private syncUnflushed(): void {
+    const from = this.segmentIndexFor(this.recoveryPoint);
+    for (const segment of this.segments.slice(from)) segment.flush();
+    this.recoveryPoint = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.clock();
+  }
+
+  /** fsyncs everything and checkpoints the recovery point, log start and high watermark. */
+  flush(): void {
+    this.ensureOpen();
+    this.syncUnflushed();
+    this.writeOffsetsCheckpoint();
+  }
+
+  /** Flushes and releases files. The log object is unusable afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    for (const segment of this.segments) segment.close();
+    this.closed = true;
+  }
+
+  /** Closes and removes the whole partition directory (the topic or replica is gone). */
+  delete(): void {
+    if (!this.closed) for (const segment of this.segments) segment.close();
+    this.closed = true;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private writeOffsetsCheckpoint(): void {
+    writePartitionOffsets(this.dir, {
+      logStartOffset: this.logStart,
+      recoveryPoint: this.recoveryPoint,
+      highWatermark: this.hw,
+    });
+  }
+}
