@@ -13,3 +13,4 @@ export { decodeRecordBatch } from './records/batch-decoder.js';
 export * from './records/batches.js';
 export * from './records/control.js';
 export { encodeMessageSet, type LegacyMessageInput, type EncodeMessageSetOptions } from './records/legacy-encoder.js';
+export * from './error-codes.js';
