@@ -1,1 +1,3 @@
-export {};
+export { Broker } from './broker.js';
+export * from './config/broker-config.js';
+export type { MetadataStore, TopicState, PartitionState, BrokerInfo } from './metadata/metadata-store.js';

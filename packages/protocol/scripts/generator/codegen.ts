@@ -307,7 +307,10 @@ export class MessageGenerator {
           : `(v.${f.name} === undefined ? ${this.defaultExpr(f, ctx)} : v.${f.name})`;
       const write = this.writeExpr(f.type, value, flex, nullable, qualified, 0) + ';';
       // Kafka refuses to drop a non-ignorable field set to a non-default value in a version that lacks it.
-      const checkAbsent = !f.ignorable && isEmpty(f.tagged) && cond(f.versions, ctx) !== 'true';
+      // Responses are written by the broker for the version the client asked for: a field that
+      // version lacks is simply not sent, so the check guards requests (and records) only.
+      const checkAbsent =
+        this.spec.type !== 'response' && !f.ignorable && isEmpty(f.tagged) && cond(f.versions, ctx) !== 'true';
       const absentGuard = `v.${f.name} !== undefined && ${this.nonDefault(f, `v.${f.name}`, ctx)}`;
       const throwLine = `throw unsupportedField(${JSON.stringify(qualified)}, version);`;
       if (inline === 'true') this.code.line(write);

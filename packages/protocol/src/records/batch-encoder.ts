@@ -27,6 +27,15 @@ export interface EncodeRecordBatchOptions {
    * when its last records are gone, so a rewritten batch must be able to say so.
    */
   lastOffsetDelta?: number | undefined;
+  /**
+   * Overrides the batch's baseTimestamp (record timestamps become deltas from it). Compaction
+   * stores a tombstone delete horizon there (KIP-534) together with `deleteHorizonSet`.
+   */
+  baseTimestamp?: number | undefined;
+  /** Overrides the computed maxTimestamp (kept as it was when a batch is rewritten). */
+  maxTimestamp?: number | undefined;
+  /** Sets the delete-horizon attribute: baseTimestamp holds the horizon, not the first timestamp. */
+  deleteHorizonSet?: boolean | undefined;
 }
 
 function attributesOf(opts: EncodeRecordBatchOptions, compression: CompressionType): number {
@@ -34,6 +43,7 @@ function attributesOf(opts: EncodeRecordBatchOptions, compression: CompressionTy
   if (opts.logAppendTime !== undefined) a |= BatchAttributes.TimestampTypeLogAppend;
   if (opts.transactional) a |= BatchAttributes.Transactional;
   if (opts.control) a |= BatchAttributes.Control;
+  if (opts.deleteHorizonSet) a |= BatchAttributes.DeleteHorizonSet;
   return a;
 }
 
@@ -55,7 +65,7 @@ function writeHeader(
   w.writeInt16(attributesOf(opts, compression));
   w.writeInt32(lastOffsetDelta);
   w.writeInt64Number(m.baseTimestamp);
-  w.writeInt64Number(opts.logAppendTime ?? m.maxTimestamp);
+  w.writeInt64Number(opts.maxTimestamp ?? opts.logAppendTime ?? m.maxTimestamp);
   w.writeInt64Number(opts.producerId ?? -1);
   w.writeInt16(opts.producerEpoch ?? -1);
   w.writeInt32(opts.baseSequence ?? -1);
@@ -74,7 +84,7 @@ export function encodeRecordBatch(opts: EncodeRecordBatchOptions): Buffer {
   const compression = opts.compression ?? CompressionType.None;
   const timestamp = opts.timestamp ?? Date.now();
   const { records } = opts;
-  const m = measureRecords(records, timestamp);
+  const m = measureRecords(records, timestamp, opts.baseTimestamp);
 
   if (compression === CompressionType.None) {
     const w = new Writer(BatchHeader.Size + m.size);

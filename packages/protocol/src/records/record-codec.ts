@@ -38,11 +38,16 @@ export interface MeasuredRecords {
   maxTimestamp: number;
 }
 
-export function measureRecords(records: readonly RecordInput[], defaultTimestamp: number): MeasuredRecords {
+export function measureRecords(
+  records: readonly RecordInput[],
+  defaultTimestamp: number,
+  baseTimestampOverride?: number,
+): MeasuredRecords {
   const bodySizes = new Array<number>(records.length);
   let size = 0;
   let lastOffsetDelta = -1;
-  const baseTimestamp = records.length === 0 ? -1 : (records[0]!.timestamp ?? defaultTimestamp);
+  const baseTimestamp =
+    baseTimestampOverride ?? (records.length === 0 ? -1 : (records[0]!.timestamp ?? defaultTimestamp));
   let maxTimestamp = -1;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;

@@ -335,13 +335,9 @@ export function writeAddPartitionsToTxnResponse(w: Writer, version: number, v: A
   }
   if (version >= 4) {
     writeArray(w, true, false, (v.resultsByTransaction ?? []), "AddPartitionsToTxnResponse.ResultsByTransaction", (x0) => writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w, version, x0));
-  } else if (v.resultsByTransaction !== undefined && v.resultsByTransaction !== null && v.resultsByTransaction.length > 0) {
-    throw unsupportedField("AddPartitionsToTxnResponse.ResultsByTransaction", version);
   }
   if (version <= 3) {
     writeArray(w, flexible, false, (v.resultsByTopicV3AndBelow ?? []), "AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow", (x0) => writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w, version, x0));
-  } else if (v.resultsByTopicV3AndBelow !== undefined && v.resultsByTopicV3AndBelow !== null && v.resultsByTopicV3AndBelow.length > 0) {
-    throw unsupportedField("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

@@ -206,13 +206,9 @@ export function writeCreateDelegationTokenResponse(w: Writer, version: number, v
   (flexible ? w.writeCompactString(v.principalName) : w.writeString(v.principalName));
   if (version >= 3) {
     w.writeCompactString((v.tokenRequesterPrincipalType ?? ""));
-  } else if (v.tokenRequesterPrincipalType !== undefined && v.tokenRequesterPrincipalType !== "") {
-    throw unsupportedField("CreateDelegationTokenResponse.TokenRequesterPrincipalType", version);
   }
   if (version >= 3) {
     w.writeCompactString((v.tokenRequesterPrincipalName ?? ""));
-  } else if (v.tokenRequesterPrincipalName !== undefined && v.tokenRequesterPrincipalName !== "") {
-    throw unsupportedField("CreateDelegationTokenResponse.TokenRequesterPrincipalName", version);
   }
   w.writeInt64(v.issueTimestampMs);
   w.writeInt64(v.expiryTimestampMs);

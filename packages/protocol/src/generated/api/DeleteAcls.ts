@@ -278,8 +278,6 @@ function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, version: number
   (flexible ? w.writeCompactString(v.resourceName) : w.writeString(v.resourceName));
   if (version >= 1) {
     w.writeInt8((v.patternType ?? 3));
-  } else if (v.patternType !== undefined && v.patternType !== 3) {
-    throw unsupportedField("DeleteAclsMatchingAcl.PatternType", version);
   }
   (flexible ? w.writeCompactString(v.principal) : w.writeString(v.principal));
   (flexible ? w.writeCompactString(v.host) : w.writeString(v.host));

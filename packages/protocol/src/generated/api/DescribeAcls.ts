@@ -215,8 +215,6 @@ function writeDescribeAclsResponseDescribeAclsResource(w: Writer, version: numbe
   (flexible ? w.writeCompactString(v.resourceName) : w.writeString(v.resourceName));
   if (version >= 1) {
     w.writeInt8((v.patternType ?? 3));
-  } else if (v.patternType !== undefined && v.patternType !== 3) {
-    throw unsupportedField("DescribeAclsResource.PatternType", version);
   }
   writeArray(w, flexible, false, v.acls, "DescribeAclsResource.Acls", (x0) => writeDescribeAclsResponseAclDescription(w, version, x0));
   if (flexible) {

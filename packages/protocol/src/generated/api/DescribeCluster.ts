@@ -147,8 +147,6 @@ export function writeDescribeClusterResponse(w: Writer, version: number, v: Desc
   w.writeCompactNullableString((v.errorMessage === undefined ? null : v.errorMessage));
   if (version >= 1) {
     w.writeInt8((v.endpointType ?? 1));
-  } else if (v.endpointType !== undefined && v.endpointType !== 1) {
-    throw unsupportedField("DescribeClusterResponse.EndpointType", version);
   }
   w.writeCompactString(v.clusterId);
   w.writeInt32((v.controllerId ?? -1));

@@ -305,8 +305,6 @@ function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, ve
   w.writeBool(v.readOnly);
   if (version <= 0) {
     w.writeBool((v.isDefault ?? false));
-  } else if (v.isDefault !== undefined && v.isDefault !== false) {
-    throw unsupportedField("DescribeConfigsResourceResult.IsDefault", version);
   }
   if (version >= 1) {
     w.writeInt8((v.configSource ?? -1));

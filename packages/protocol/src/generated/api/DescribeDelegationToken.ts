@@ -8,7 +8,6 @@ import {
   EMPTY_BUFFER,
   readArray,
   readTaggedFields,
-  unsupportedField,
   writeArray,
   writeTaggedFields,
 } from '../../primitives/codec-runtime.js';
@@ -231,13 +230,9 @@ function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer,
   (flexible ? w.writeCompactString(v.principalName) : w.writeString(v.principalName));
   if (version >= 3) {
     w.writeCompactString((v.tokenRequesterPrincipalType ?? ""));
-  } else if (v.tokenRequesterPrincipalType !== undefined && v.tokenRequesterPrincipalType !== "") {
-    throw unsupportedField("DescribedDelegationToken.TokenRequesterPrincipalType", version);
   }
   if (version >= 3) {
     w.writeCompactString((v.tokenRequesterPrincipalName ?? ""));
-  } else if (v.tokenRequesterPrincipalName !== undefined && v.tokenRequesterPrincipalName !== "") {
-    throw unsupportedField("DescribedDelegationToken.TokenRequesterPrincipalName", version);
   }
   w.writeInt64(v.issueTimestamp);
   w.writeInt64(v.expiryTimestamp);

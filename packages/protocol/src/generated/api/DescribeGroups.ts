@@ -197,8 +197,6 @@ function writeDescribeGroupsResponseDescribedGroup(w: Writer, version: number, v
   writeArray(w, flexible, false, v.members, "DescribedGroup.Members", (x0) => writeDescribeGroupsResponseDescribedGroupMember(w, version, x0));
   if (version >= 3) {
     w.writeInt32((v.authorizedOperations ?? -2147483648));
-  } else if (v.authorizedOperations !== undefined && v.authorizedOperations !== -2147483648) {
-    throw unsupportedField("DescribedGroup.AuthorizedOperations", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

@@ -8,7 +8,6 @@ import {
   ZERO_UUID,
   readArray,
   readTaggedFields,
-  unsupportedField,
   writeArray,
   writeTaggedFields,
 } from '../../primitives/codec-runtime.js';
@@ -318,8 +317,6 @@ export function writeDescribeQuorumResponse(w: Writer, version: number, v: Descr
   writeArray(w, true, false, v.topics, "DescribeQuorumResponse.Topics", (x0) => writeDescribeQuorumResponseTopicData(w, version, x0));
   if (version >= 2) {
     writeArray(w, true, false, (v.nodes ?? []), "DescribeQuorumResponse.Nodes", (x0) => writeDescribeQuorumResponseNode(w, version, x0));
-  } else if (v.nodes !== undefined && v.nodes !== null && v.nodes.length > 0) {
-    throw unsupportedField("DescribeQuorumResponse.Nodes", version);
   }
   const tags: TaggedField[] = [];
   writeTaggedFields(w, tags, v._unknownTaggedFields);
@@ -351,8 +348,6 @@ function writeDescribeQuorumResponseReplicaState(w: Writer, version: number, v: 
   w.writeInt32(v.replicaId);
   if (version >= 2) {
     w.writeUuid((v.replicaDirectoryId ?? ZERO_UUID));
-  } else if (v.replicaDirectoryId !== undefined && v.replicaDirectoryId !== ZERO_UUID) {
-    throw unsupportedField("ReplicaState.ReplicaDirectoryId", version);
   }
   w.writeInt64(v.logEndOffset);
   if (version >= 1) {

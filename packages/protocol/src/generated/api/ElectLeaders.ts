@@ -209,8 +209,6 @@ export function writeElectLeadersResponse(w: Writer, version: number, v: ElectLe
   w.writeInt32(v.throttleTimeMs);
   if (version >= 1) {
     w.writeInt16((v.errorCode ?? 0));
-  } else if (v.errorCode !== undefined && v.errorCode !== 0) {
-    throw unsupportedField("ElectLeadersResponse.ErrorCode", version);
   }
   writeArray(w, flexible, false, v.replicaElectionResults, "ElectLeadersResponse.ReplicaElectionResults", (x0) => writeElectLeadersResponseReplicaElectionResult(w, version, x0));
   if (flexible) {

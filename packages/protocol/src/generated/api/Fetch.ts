@@ -704,8 +704,6 @@ export function writeFetchResponse(w: Writer, version: number, v: FetchResponseI
   }
   if (version >= 7) {
     w.writeInt32((v.sessionId ?? 0));
-  } else if (v.sessionId !== undefined && v.sessionId !== 0) {
-    throw unsupportedField("FetchResponse.SessionId", version);
   }
   writeArray(w, flexible, false, v.responses, "FetchResponse.Responses", (x0) => writeFetchResponseFetchableTopicResponse(w, version, x0));
   if (flexible) {
@@ -746,8 +744,6 @@ function writeFetchResponsePartitionData(w: Writer, version: number, v: FetchRes
   }
   if (version >= 11) {
     w.writeInt32((v.preferredReadReplica ?? -1));
-  } else if (v.preferredReadReplica !== undefined && v.preferredReadReplica !== -1) {
-    throw unsupportedField("PartitionData.PreferredReadReplica", version);
   }
   (flexible ? w.writeCompactNullableBytes(v.records) : w.writeNullableBytes(v.records));
   if (flexible) {

@@ -175,31 +175,21 @@ export function writeFindCoordinatorResponse(w: Writer, version: number, v: Find
   }
   if (version <= 3) {
     w.writeInt16((v.errorCode ?? 0));
-  } else if (v.errorCode !== undefined && v.errorCode !== 0) {
-    throw unsupportedField("FindCoordinatorResponse.ErrorCode", version);
   }
   if (version >= 1 && version <= 3) {
     (flexible ? w.writeCompactNullableString((v.errorMessage === undefined ? "" : v.errorMessage)) : w.writeNullableString((v.errorMessage === undefined ? "" : v.errorMessage)));
   }
   if (version <= 3) {
     w.writeInt32((v.nodeId ?? 0));
-  } else if (v.nodeId !== undefined && v.nodeId !== 0) {
-    throw unsupportedField("FindCoordinatorResponse.NodeId", version);
   }
   if (version <= 3) {
     (flexible ? w.writeCompactString((v.host ?? "")) : w.writeString((v.host ?? "")));
-  } else if (v.host !== undefined && v.host !== "") {
-    throw unsupportedField("FindCoordinatorResponse.Host", version);
   }
   if (version <= 3) {
     w.writeInt32((v.port ?? 0));
-  } else if (v.port !== undefined && v.port !== 0) {
-    throw unsupportedField("FindCoordinatorResponse.Port", version);
   }
   if (version >= 4) {
     writeArray(w, true, false, (v.coordinators ?? []), "FindCoordinatorResponse.Coordinators", (x0) => writeFindCoordinatorResponseCoordinator(w, version, x0));
-  } else if (v.coordinators !== undefined && v.coordinators !== null && v.coordinators.length > 0) {
-    throw unsupportedField("FindCoordinatorResponse.Coordinators", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

@@ -261,8 +261,6 @@ export function writeJoinGroupResponse(w: Writer, version: number, v: JoinGroupR
   (flexible ? w.writeCompactString(v.leader) : w.writeString(v.leader));
   if (version >= 9) {
     w.writeBool((v.skipAssignment ?? false));
-  } else if (v.skipAssignment !== undefined && v.skipAssignment !== false) {
-    throw unsupportedField("JoinGroupResponse.SkipAssignment", version);
   }
   (flexible ? w.writeCompactString(v.memberId) : w.writeString(v.memberId));
   writeArray(w, flexible, false, v.members, "JoinGroupResponse.Members", (x0) => writeJoinGroupResponseMember(w, version, x0));

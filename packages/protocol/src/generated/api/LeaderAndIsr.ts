@@ -469,13 +469,9 @@ export function writeLeaderAndIsrResponse(w: Writer, version: number, v: LeaderA
   w.writeInt16(v.errorCode);
   if (version <= 4) {
     writeArray(w, flexible, false, (v.partitionErrors ?? []), "LeaderAndIsrResponse.PartitionErrors", (x0) => writeLeaderAndIsrResponseLeaderAndIsrPartitionError(w, version, x0));
-  } else if (v.partitionErrors !== undefined && v.partitionErrors !== null && v.partitionErrors.length > 0) {
-    throw unsupportedField("LeaderAndIsrResponse.PartitionErrors", version);
   }
   if (version >= 5) {
     writeArray(w, true, false, (v.topics ?? []), "LeaderAndIsrResponse.Topics", (x0) => writeLeaderAndIsrResponseLeaderAndIsrTopicError(w, version, x0));
-  } else if (v.topics !== undefined && v.topics !== null && v.topics.length > 0) {
-    throw unsupportedField("LeaderAndIsrResponse.Topics", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

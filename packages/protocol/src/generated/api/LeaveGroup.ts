@@ -204,8 +204,6 @@ export function writeLeaveGroupResponse(w: Writer, version: number, v: LeaveGrou
   w.writeInt16(v.errorCode);
   if (version >= 3) {
     writeArray(w, flexible, false, (v.members ?? []), "LeaveGroupResponse.Members", (x0) => writeLeaveGroupResponseMemberResponse(w, version, x0));
-  } else if (v.members !== undefined && v.members !== null && v.members.length > 0) {
-    throw unsupportedField("LeaveGroupResponse.Members", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

@@ -322,23 +322,15 @@ function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, version
   w.writeInt16(v.errorCode);
   if (version <= 0) {
     writeArray(w, false, false, (v.oldStyleOffsets ?? []), "ListOffsetsPartitionResponse.OldStyleOffsets", (x0) => w.writeInt64(x0));
-  } else if (v.oldStyleOffsets !== undefined && v.oldStyleOffsets !== null && v.oldStyleOffsets.length > 0) {
-    throw unsupportedField("ListOffsetsPartitionResponse.OldStyleOffsets", version);
   }
   if (version >= 1) {
     w.writeInt64((v.timestamp ?? -1n));
-  } else if (v.timestamp !== undefined && v.timestamp !== -1n) {
-    throw unsupportedField("ListOffsetsPartitionResponse.Timestamp", version);
   }
   if (version >= 1) {
     w.writeInt64((v.offset ?? -1n));
-  } else if (v.offset !== undefined && v.offset !== -1n) {
-    throw unsupportedField("ListOffsetsPartitionResponse.Offset", version);
   }
   if (version >= 4) {
     w.writeInt32((v.leaderEpoch ?? -1));
-  } else if (v.leaderEpoch !== undefined && v.leaderEpoch !== -1) {
-    throw unsupportedField("ListOffsetsPartitionResponse.LeaderEpoch", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

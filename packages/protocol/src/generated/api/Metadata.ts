@@ -316,8 +316,6 @@ export function writeMetadataResponse(w: Writer, version: number, v: MetadataRes
   writeArray(w, flexible, false, v.topics, "MetadataResponse.Topics", (x0) => writeMetadataResponseTopic(w, version, x0));
   if (version >= 8 && version <= 10) {
     w.writeInt32((v.clusterAuthorizedOperations ?? -2147483648));
-  } else if (v.clusterAuthorizedOperations !== undefined && v.clusterAuthorizedOperations !== -2147483648) {
-    throw unsupportedField("MetadataResponse.ClusterAuthorizedOperations", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];
@@ -352,8 +350,6 @@ function writeMetadataResponseTopic(w: Writer, version: number, v: MetadataRespo
   writeArray(w, flexible, false, v.partitions, "MetadataResponseTopic.Partitions", (x0) => writeMetadataResponsePartition(w, version, x0));
   if (version >= 8) {
     w.writeInt32((v.topicAuthorizedOperations ?? -2147483648));
-  } else if (v.topicAuthorizedOperations !== undefined && v.topicAuthorizedOperations !== -2147483648) {
-    throw unsupportedField("MetadataResponseTopic.TopicAuthorizedOperations", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

@@ -440,16 +440,12 @@ export function writeOffsetFetchResponse(w: Writer, version: number, v: OffsetFe
   }
   if (version <= 7) {
     writeArray(w, flexible, false, (v.topics ?? []), "OffsetFetchResponse.Topics", (x0) => writeOffsetFetchResponseTopic(w, version, x0));
-  } else if (v.topics !== undefined && v.topics !== null && v.topics.length > 0) {
-    throw unsupportedField("OffsetFetchResponse.Topics", version);
   }
   if (version >= 2 && version <= 7) {
     w.writeInt16((v.errorCode ?? 0));
   }
   if (version >= 8) {
     writeArray(w, true, false, (v.groups ?? []), "OffsetFetchResponse.Groups", (x0) => writeOffsetFetchResponseGroup(w, version, x0));
-  } else if (v.groups !== undefined && v.groups !== null && v.groups.length > 0) {
-    throw unsupportedField("OffsetFetchResponse.Groups", version);
   }
   if (flexible) {
     const tags: TaggedField[] = [];

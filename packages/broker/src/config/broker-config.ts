@@ -1,0 +1,330 @@
+/**
+ * The broker's configuration: Kafka's names, types and defaults, in one schema from which the
+ * parsed type, validation, `--help` and DescribeConfigs are all derived.
+ */
+import { DEFAULT_LOG_CONFIG, NEVER } from '@gregor/storage';
+
+type Kind = 'int' | 'long' | 'string' | 'boolean' | 'list' | 'double';
+
+interface ConfigKey {
+  kind: Kind;
+  default: string;
+  doc: string;
+  /** Extra validation for a parsed value; returns an error message or undefined. */
+  check?: (value: unknown) => string | undefined;
+  /** Topic-level config this broker setting is the default for (`log.retention.ms` → `retention.ms`). */
+  topicConfig?: string;
+}
+
+const atLeast = (min: number) => (v: unknown) => ((v as number) < min ? `must be at least ${min}` : undefined);
+const oneOf =
+  (...values: string[]) =>
+  (v: unknown) =>
+    values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}`;
+const longDefault = (n: number): string => (n >= NEVER ? '9223372036854775807' : String(n));
+
+export const BROKER_CONFIG = {
+  'node.id': { kind: 'int', default: '0', doc: 'This broker id (broker.id is an alias)', check: atLeast(0) },
+  listeners: {
+    kind: 'list',
+    default: 'PLAINTEXT://127.0.0.1:9092',
+    doc: 'Where the broker listens: NAME://host:port, comma separated (port 0 picks a free port)',
+  },
+  'advertised.listeners': {
+    kind: 'list',
+    default: '',
+    doc: 'Addresses given to clients in Metadata; empty = the listeners',
+  },
+  'log.dirs': { kind: 'list', default: './data', doc: 'Data directory (one is supported)' },
+  'num.partitions': { kind: 'int', default: '1', doc: 'Partitions of auto-created topics', check: atLeast(1) },
+  'default.replication.factor': { kind: 'int', default: '1', doc: 'Replication factor of auto-created topics' },
+  'auto.create.topics.enable': { kind: 'boolean', default: 'true', doc: 'Create topics on Metadata requests' },
+  'delete.topic.enable': { kind: 'boolean', default: 'true', doc: 'Allow DeleteTopics' },
+  'message.max.bytes': {
+    kind: 'int',
+    default: String(DEFAULT_LOG_CONFIG.maxMessageBytes),
+    doc: 'Largest record batch accepted (after compression)',
+    check: atLeast(0),
+    topicConfig: 'max.message.bytes',
+  },
+  'socket.request.max.bytes': {
+    kind: 'int',
+    default: String(100 * 1024 * 1024),
+    doc: 'Largest request frame accepted; larger ones close the connection',
+    check: atLeast(1),
+  },
+  'log.segment.bytes': {
+    kind: 'int',
+    default: String(DEFAULT_LOG_CONFIG.segmentBytes),
+    doc: 'Segment size before rolling',
+    check: atLeast(14),
+    topicConfig: 'segment.bytes',
+  },
+  'log.roll.ms': {
+    kind: 'long',
+    default: String(DEFAULT_LOG_CONFIG.segmentMs),
+    doc: 'Segment age before rolling',
+    check: atLeast(1),
+    topicConfig: 'segment.ms',
+  },
+  'log.retention.ms': {
+    kind: 'long',
+    default: String(DEFAULT_LOG_CONFIG.retentionMs),
+    doc: 'Age after which old segments are deleted (-1 = forever); log.retention.minutes/hours are aliases',
+    check: atLeast(-1),
+    topicConfig: 'retention.ms',
+  },
+  'log.retention.bytes': {
+    kind: 'long',
+    default: '-1',
+    doc: 'Size above which old segments are deleted (-1 = no limit)',
+    topicConfig: 'retention.bytes',
+  },
+  'log.retention.check.interval.ms': {
+    kind: 'long',
+    default: '300000',
+    doc: 'How often retention runs',
+    check: atLeast(1),
+  },
+  'log.cleanup.policy': {
+    kind: 'list',
+    default: 'delete',
+    doc: 'delete and/or compact',
+    topicConfig: 'cleanup.policy',
+  },
+  'log.cleaner.delete.retention.ms': {
+    kind: 'long',
+    default: String(DEFAULT_LOG_CONFIG.deleteRetentionMs),
+    doc: 'How long tombstones stay readable in compacted topics',
+    topicConfig: 'delete.retention.ms',
+  },
+  'log.cleaner.backoff.ms': { kind: 'long', default: '15000', doc: 'How often the cleaner looks for work' },
+  'log.cleaner.min.compaction.lag.ms': {
+    kind: 'long',
+    default: '0',
+    doc: 'Records younger than this are not compacted',
+    topicConfig: 'min.compaction.lag.ms',
+  },
+  'log.index.interval.bytes': {
+    kind: 'int',
+    default: '4096',
+    doc: 'Bytes between offset index entries',
+    topicConfig: 'index.interval.bytes',
+  },
+  'log.index.size.max.bytes': {
+    kind: 'int',
+    default: String(DEFAULT_LOG_CONFIG.segmentIndexBytes),
+    doc: 'Largest offset index per segment',
+    topicConfig: 'segment.index.bytes',
+  },
+  'log.flush.interval.messages': {
+    kind: 'long',
+    default: longDefault(NEVER),
+    doc: 'fsync after this many records (1 = every append); default leaves flushing to the OS',
+    check: atLeast(1),
+    topicConfig: 'flush.messages',
+  },
+  'log.flush.interval.ms': {
+    kind: 'long',
+    default: longDefault(NEVER),
+    doc: 'fsync when unflushed data is this old; default leaves flushing to the OS',
+    topicConfig: 'flush.ms',
+  },
+  'log.flush.scheduler.interval.ms': { kind: 'long', default: '1000', doc: 'How often flush.ms is checked' },
+  'log.message.timestamp.type': {
+    kind: 'string',
+    default: 'CreateTime',
+    doc: 'CreateTime or LogAppendTime',
+    check: oneOf('CreateTime', 'LogAppendTime'),
+    topicConfig: 'message.timestamp.type',
+  },
+  'min.insync.replicas': {
+    kind: 'int',
+    default: '1',
+    doc: 'Replicas that must have a write for acks=all',
+    check: atLeast(1),
+    topicConfig: 'min.insync.replicas',
+  },
+  'compression.type': {
+    kind: 'string',
+    default: 'producer',
+    doc: 'Batches are stored as the producer compressed them (the only supported value)',
+    check: oneOf('producer'),
+    topicConfig: 'compression.type',
+  },
+  'metrics.port': {
+    kind: 'int',
+    default: '-1',
+    doc: 'Port of the Prometheus /metrics endpoint on the listener host (-1 = off, 0 = any free port)',
+  },
+  'log.level': { kind: 'string', default: 'info', doc: 'trace, debug, info, warn, error or silent' },
+} satisfies Record<string, ConfigKey>;
+
+export type BrokerConfigName = keyof typeof BROKER_CONFIG;
+
+/** Alternative names Kafka accepts, mapped onto one key (with a unit conversion where needed). */
+const ALIASES: Record<string, { key: BrokerConfigName; scale?: number }> = {
+  'broker.id': { key: 'node.id' },
+  'log.dir': { key: 'log.dirs' },
+  'log.retention.minutes': { key: 'log.retention.ms', scale: 60_000 },
+  'log.retention.hours': { key: 'log.retention.ms', scale: 3_600_000 },
+  'log.roll.hours': { key: 'log.roll.ms', scale: 3_600_000 },
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface BrokerConfig {
+  /** The raw, validated values under Kafka's names. */
+  values: Record<BrokerConfigName, string>;
+  nodeId: number;
+  listeners: Listener[];
+  advertisedListeners: Listener[];
+  logDir: string;
+  int(name: BrokerConfigName): number;
+  bool(name: BrokerConfigName): boolean;
+  string(name: BrokerConfigName): string;
+  /** Broker defaults for topic configs, under topic config names. */
+  topicDefaults(): Record<string, string>;
+}
+
+function parseListener(text: string): Listener {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text.trim());
+  if (!m) throw new ConfigError(`listener '${text}' is not NAME://host:port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`listener '${text}' has port ${port} above 65535`);
+  return { name: m[1]!, host: m[2]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function parseValue(name: string, kind: Kind, raw: string): unknown {
+  const text = raw.trim();
+  switch (kind) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(text)) throw new ConfigError(`${name}: '${raw}' is not an integer`);
+      const big = BigInt(text);
+      if (kind === 'int' && (big > 2147483647n || big < -2147483648n))
+        throw new ConfigError(`${name}: ${raw} is out of range for an int`);
+      return big > BigInt(NEVER) ? NEVER : Number(big);
+    }
+    case 'double':
+      if (Number.isNaN(Number(text))) throw new ConfigError(`${name}: '${raw}' is not a number`);
+      return Number(text);
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw new ConfigError(`${name}: '${raw}' must be true or false`);
+      return text === 'true';
+    case 'list':
+    case 'string':
+      return text;
+  }
+}
+
+/**
+ * Builds a validated config from layers of Kafka-named properties, later layers winning
+ * (defaults < file < environment < flags). Every mistake is reported, one per line.
+ */
+export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerConfig {
+  const values = Object.fromEntries(Object.entries(BROKER_CONFIG).map(([k, d]) => [k, d.default])) as Record<
+    BrokerConfigName,
+    string
+  >;
+  const errors: string[] = [];
+  for (const layer of layers)
+    for (const [rawName, raw] of Object.entries(layer)) {
+      const alias = ALIASES[rawName];
+      const name = alias?.key ?? rawName;
+      if (!Object.hasOwn(BROKER_CONFIG, name)) {
+        errors.push(`unknown config '${rawName}'`);
+        continue;
+      }
+      let value = raw;
+      if (alias?.scale !== undefined) {
+        if (!/^-?\d+$/.test(raw.trim())) {
+          errors.push(`${rawName}: '${raw}' is not an integer`);
+          continue;
+        }
+        value = raw.trim() === '-1' ? '-1' : String(Number(raw.trim()) * alias.scale);
+      }
+      values[name as BrokerConfigName] = value;
+    }
+  const parsed = new Map<string, unknown>();
+  for (const [name, def] of Object.entries(BROKER_CONFIG) as [BrokerConfigName, ConfigKey][]) {
+    try {
+      const v = parseValue(name, def.kind, values[name]);
+      const problem = def.check?.(v);
+      if (problem) throw new ConfigError(`${name}: ${values[name]} ${problem}`);
+      parsed.set(name, v);
+    } catch (err) {
+      errors.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  let listeners: Listener[] = [];
+  let advertised: Listener[] = [];
+  try {
+    listeners = splitList(values.listeners).map(parseListener);
+    if (listeners.length === 0) errors.push('listeners: at least one listener is needed');
+    advertised = splitList(values['advertised.listeners']).map(parseListener);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  const dirs = splitList(values['log.dirs']);
+  if (dirs.length !== 1) errors.push(`log.dirs: exactly one directory is supported, got ${dirs.length}`);
+  if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
+
+  return {
+    values,
+    nodeId: parsed.get('node.id') as number,
+    listeners,
+    advertisedListeners: advertised.length > 0 ? advertised : listeners,
+    logDir: dirs[0]!,
+    int: (name) => parsed.get(name) as number,
+    bool: (name) => parsed.get(name) as boolean,
+    string: (name) => values[name].trim(),
+    topicDefaults: () => {
+      const out: Record<string, string> = {};
+      for (const [name, def] of Object.entries(BROKER_CONFIG) as [BrokerConfigName, ConfigKey][])
+        if (def.topicConfig) out[def.topicConfig] = values[name].trim();
+      return out;
+    },
+  };
+}
+
+export const splitList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/** Reads Java-style .properties text: key=value or key: value, # and ! comments, \ continuations. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(trimmed);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** GREGOR_LOG_RETENTION_MS=… → log.retention.ms (the Confluent image's convention, with our prefix). */
+export function propertiesFromEnv(env: NodeJS.ProcessEnv, prefix = 'GREGOR_'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith(prefix) && v !== undefined) out[k.slice(prefix.length).toLowerCase().replace(/_/g, '.')] = v;
+  return out;
+}
+
+export function configHelp(): string {
+  return Object.entries(BROKER_CONFIG)
+    .map(([name, def]) => `  ${name.padEnd(36)} ${def.doc} (default: ${def.default || '""'})`)
+    .join('\n');
+}

@@ -1,0 +1,61 @@
+/**
+ * ListOffsets (2), v1-9: per partition the earliest offset (-2), the latest (-1: the high
+ * watermark, which is also the last stable offset without transactions), the record with the
+ * largest timestamp (-3), the earliest local (-4), or the first offset whose timestamp is at
+ * least the one asked for. v0's old-style offset lists are not offered.
+ */
+import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponseInput } from '@gregor/protocol';
+import type { ListOffsetsRequestListOffsetsPartition } from '@gregor/protocol';
+import type { Broker } from '../broker.js';
+import { defineHandler } from './handler.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+const LATEST_TIERED = -5;
+
+function listOffset(broker: Broker, topic: string, p: ListOffsetsRequestListOffsetsPartition) {
+  const answer = (
+    errorCode: number,
+    timestamp = -1,
+    offset = -1,
+    leaderEpoch = -1,
+  ): ListOffsetsResponseListOffsetsPartitionResponseInput => ({
+    partitionIndex: p.partitionIndex,
+    errorCode,
+    oldStyleOffsets: [],
+    timestamp: BigInt(timestamp),
+    offset: BigInt(offset),
+    leaderEpoch,
+  });
+  const topicState = broker.metadata.topic(topic);
+  if (!topicState || p.partitionIndex < 0 || p.partitionIndex >= topicState.partitions.length)
+    return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = broker.replicas.partition(topic, p.partitionIndex);
+  if (!partition) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
+    return answer(
+      p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+    );
+  const log = partition.log;
+  const timestamp = Number(p.timestamp);
+  if (timestamp === LATEST) return answer(ErrorCode.NONE, -1, log.highWatermark, partition.leaderEpoch);
+  if (timestamp === EARLIEST) return answer(ErrorCode.NONE, -1, log.logStartOffset, partition.leaderEpoch);
+  if (timestamp === LATEST_TIERED) return answer(ErrorCode.NONE, -1, -1, -1);
+  if (timestamp < -4) return answer(ErrorCode.INVALID_REQUEST);
+  const found = log.listOffset(timestamp);
+  if (!found || found.offset >= log.highWatermark) return answer(ErrorCode.NONE, -1, -1, -1);
+  return answer(ErrorCode.NONE, found.timestamp, found.offset, partition.leaderEpoch);
+}
+
+export default defineHandler({
+  apiKey: ApiKey.ListOffsets,
+  minVersion: 1,
+  maxVersion: 9,
+  handle: (ctx, req) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => listOffset(ctx.broker, t.name, p)),
+    })),
+  }),
+});

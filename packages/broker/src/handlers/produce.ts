@@ -1,0 +1,62 @@
+/**
+ * Produce (0), v3-11: appends each partition's record batch as the client encoded it (offsets
+ * and leader epoch patched in place). acks=0 gets no response; acks=1 and acks=all are answered
+ * once the batch is in the log (one broker: the ISR is this broker). v0-2 carry the old
+ * message formats, which this broker does not store, so they are not offered.
+ */
+import { ApiKey, ErrorCode, type ProduceResponseTopicProduceResponseInput } from '@gregor/protocol';
+import { defineHandler } from './handler.js';
+
+export default defineHandler({
+  apiKey: ApiKey.Produce,
+  minVersion: 3,
+  maxVersion: 11,
+  handle(ctx, req) {
+    const { broker } = ctx;
+    const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const responses: ProduceResponseTopicProduceResponseInput[] = req.topicData.map((topic) => {
+      const topicState = broker.metadata.topic(topic.name);
+      return {
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => {
+          const failed = (errorCode: number, errorMessage: string | null = null) => ({
+            index: p.index,
+            errorCode,
+            baseOffset: -1n,
+            logAppendTimeMs: -1n,
+            logStartOffset: -1n,
+            recordErrors: [],
+            errorMessage,
+          });
+          if (!validAcks) return failed(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${req.acks}`);
+          if (!topicState || p.index < 0 || p.index >= topicState.partitions.length)
+            return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          const partition = broker.replicas.partition(topic.name, p.index);
+          if (!partition) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          if (p.records === null || p.records.length === 0)
+            return failed(ErrorCode.CORRUPT_MESSAGE, 'the partition carries no records');
+          const outcome = partition.appendAsLeader(p.records, req.acks);
+          if (outcome.errorCode !== ErrorCode.NONE) {
+            broker.logger.debug(
+              { topic: topic.name, partition: p.index, error: outcome.errorMessage },
+              'produce refused',
+            );
+            return failed(outcome.errorCode, outcome.errorMessage);
+          }
+          broker.metrics.messagesIn.inc({ topic: topic.name }, outcome.recordCount);
+          return {
+            index: p.index,
+            errorCode: ErrorCode.NONE,
+            baseOffset: BigInt(outcome.baseOffset),
+            logAppendTimeMs: BigInt(outcome.logAppendTime),
+            logStartOffset: BigInt(outcome.logStartOffset),
+            recordErrors: [],
+            errorMessage: null,
+          };
+        }),
+      };
+    });
+    if (req.acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * `meta.properties` in the data directory, as Kafka writes it: the cluster id is generated once
+ * and kept, and a data directory written by another node id is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseProperties } from '../config/broker-config.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+export interface MetaProperties {
+  clusterId: string;
+  nodeId: number;
+}
+
+/** A new cluster id: 16 random bytes in URL-safe base64, like `kafka-storage random-uuid`. */
+export const newClusterId = (): string => randomBytes(16).toString('base64url');
+
+export function loadOrCreateMetaProperties(dataDir: string, nodeId: number): MetaProperties {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'meta.properties');
+  if (existsSync(path)) {
+    const props = parseProperties(readFileSync(path, 'utf8'));
+    const storedNode = Number(props['node.id'] ?? props['broker.id']);
+    const clusterId = props['cluster.id'];
+    if (!clusterId) throw new Error(`${path} has no cluster.id`);
+    if (storedNode !== nodeId)
+      throw new Error(`${path} belongs to node ${storedNode}, but this broker is node.id=${nodeId}`);
+    return { clusterId, nodeId };
+  }
+  const meta = { clusterId: newClusterId(), nodeId };
+  writeFileAtomic(
+    path,
+    `#\n#${new Date().toUTCString()}\nnode.id=${nodeId}\nversion=1\ncluster.id=${meta.clusterId}\n`,
+  );
+  return meta;
+}

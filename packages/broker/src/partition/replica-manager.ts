@@ -1,0 +1,212 @@
+/**
+ * Owns the partitions this broker hosts: opens their logs as metadata says they exist, applies
+ * topic configs (broker defaults, dynamic broker overrides, topic overrides), runs retention,
+ * flushing, compaction and producer-state snapshots on timers, and lets delayed fetches wait for
+ * appends.
+ */
+import { join } from 'node:path';
+import { LogManager, parseLogConfig, partitionDirName, type LogConfig } from '@gregor/storage';
+import type { Logger } from 'pino';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
+import { recordBatchCodec } from './batch-codec.js';
+import { Partition } from './partition.js';
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class ReplicaManager {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  readonly logs: LogManager;
+  private compacting = false;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly metadata: MetadataStore,
+    private readonly logger: Logger,
+  ) {
+    this.logs = LogManager.open(config.logDir, {
+      configFor: (topic) => this.logConfigFor(topic),
+      codec: recordBatchCodec,
+    });
+  }
+
+  /** Opens every partition metadata knows, and follows metadata changes from now on. */
+  start(): void {
+    for (const topic of this.metadata.topics()) this.openTopic(topic);
+    this.unsubscribe = this.metadata.subscribe((e) => this.onMetadata(e));
+    const every = (ms: number, what: string, fn: () => unknown) => {
+      const t = setInterval(() => {
+        try {
+          const r = fn();
+          if (r instanceof Promise) r.catch((err: unknown) => this.logger.error({ err }, `${what} failed`));
+        } catch (err) {
+          this.logger.error({ err }, `${what} failed`);
+        }
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.config.int('log.retention.check.interval.ms'), 'retention', () => this.applyRetention());
+    every(this.config.int('log.flush.scheduler.interval.ms'), 'flush', () => this.logs.flushDue());
+    every(this.config.int('log.cleaner.backoff.ms'), 'compaction', () => this.compact());
+    every(30_000, 'producer snapshot', () => this.snapshotProducers());
+  }
+
+  /** The effective topic config under Kafka's names: broker defaults < dynamic broker < topic. */
+  topicConfig(topic: string): Record<string, string> {
+    return {
+      ...this.config.topicDefaults(),
+      ...dynamicTopicDefaults(this.metadata.brokerConfigs()),
+      ...(this.metadata.topic(topic)?.configs ?? {}),
+    };
+  }
+
+  logConfigFor(topic: string): LogConfig {
+    return parseLogConfig(this.topicConfig(topic));
+  }
+
+  private settingsFor(topic: string): Partition['settings'] {
+    const c = this.topicConfig(topic);
+    return {
+      compacted: (c['cleanup.policy'] ?? '').split(',').some((p) => p.trim() === 'compact'),
+      minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1'),
+    };
+  }
+
+  private openTopic(topic: TopicState, fromPartition = 0): void {
+    const config = this.logConfigFor(topic.name);
+    const settings = this.settingsFor(topic.name);
+    for (const p of topic.partitions.slice(fromPartition)) {
+      if (!p.replicas.includes(this.config.nodeId)) continue;
+      const log = this.logs.getOrCreateLog(topic.name, p.partition, config);
+      const dir = join(this.config.logDir, partitionDirName(topic.name, p.partition));
+      this.partitions.set(key(topic.name, p.partition), new Partition(topic.name, p.partition, log, dir, p, settings));
+    }
+  }
+
+  private onMetadata(e: MetadataEvent): void {
+    switch (e.type) {
+      case 'topic-created':
+        this.openTopic(e.topic);
+        break;
+      case 'partitions-added':
+        this.openTopic(e.topic, e.from);
+        break;
+      case 'topic-deleted':
+        for (const p of e.topic.partitions) {
+          const partition = this.partitions.get(key(e.topic.name, p.partition));
+          this.partitions.delete(key(e.topic.name, p.partition));
+          partition?.wakeWaiters();
+          this.logs
+            .deleteLog(e.topic.name, p.partition)
+            .catch((err: unknown) => this.logger.error({ err, topic: e.topic.name }, 'deleting a log failed'));
+        }
+        break;
+      case 'topic-configs-changed':
+        this.reconfigure([e.topic]);
+        break;
+      case 'broker-configs-changed':
+        this.reconfigure(this.metadata.topics());
+        break;
+    }
+  }
+
+  private reconfigure(topics: TopicState[]): void {
+    for (const topic of topics) {
+      const config = this.logConfigFor(topic.name);
+      const settings = this.settingsFor(topic.name);
+      for (const p of topic.partitions) {
+        const partition = this.partitions.get(key(topic.name, p.partition));
+        if (!partition) continue;
+        partition.log.updateConfig(config);
+        partition.settings = settings;
+      }
+    }
+  }
+
+  partition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(key(topic, partition));
+  }
+
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  /**
+   * Resolves after the first append to any of `partitions`, after `timeoutMs`, or when `signal`
+   * aborts: a delayed fetch waits here (Kafka's fetch purgatory).
+   */
+  waitForAppend(partitions: Partition[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const cancels: (() => void)[] = [];
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const c of cancels) c();
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      for (const p of partitions) cancels.push(p.onNextAppend(done));
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done);
+    });
+  }
+
+  applyRetention(): void {
+    const results = this.logs.applyRetention();
+    for (const [name, result] of results)
+      if (result.deletedSegments > 0) this.logger.info({ log: name, ...result }, 'retention deleted segments');
+    for (const p of this.partitions.values()) p.logStartMoved();
+  }
+
+  async compact(): Promise<void> {
+    if (this.compacting) return;
+    this.compacting = true;
+    try {
+      for (const p of this.partitions.values()) {
+        if (!p.log.config.cleanupPolicy.compact) continue;
+        const stats = await p.log.compact();
+        if (stats.segmentsCleaned > 0) this.logger.info({ topic: p.topic, partition: p.index, ...stats }, 'compacted');
+      }
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  snapshotProducers(): void {
+    for (const p of this.partitions.values()) p.snapshotProducerState();
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.unsubscribe?.();
+    for (const p of this.partitions.values()) p.wakeWaiters();
+    this.snapshotProducers();
+    this.logs.close();
+  }
+}
+
+/** Dynamic broker overrides (log.retention.ms=…) as topic defaults (retention.ms=…). */
+function dynamicTopicDefaults(brokerConfigs: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(brokerConfigs)) {
+    const topicKey = BROKER_TO_TOPIC[k];
+    if (topicKey) out[topicKey] = v;
+  }
+  return out;
+}
+
+const BROKER_TO_TOPIC: Record<string, string> = {
+  'log.retention.ms': 'retention.ms',
+  'log.retention.bytes': 'retention.bytes',
+  'log.segment.bytes': 'segment.bytes',
+  'log.roll.ms': 'segment.ms',
+  'log.cleanup.policy': 'cleanup.policy',
+  'message.max.bytes': 'max.message.bytes',
+  'log.message.timestamp.type': 'message.timestamp.type',
+  'min.insync.replicas': 'min.insync.replicas',
+  'log.flush.interval.messages': 'flush.messages',
+  'log.flush.interval.ms': 'flush.ms',
+};

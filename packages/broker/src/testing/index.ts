@@ -1,0 +1,99 @@
+/**
+ * The test kit: a real broker on an ephemeral port with its own temporary data directory, in
+ * this process (startTestBroker) or as a child process that can be killed (spawnBroker).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Broker } from '../broker.js';
+import { buildBrokerConfig } from '../config/broker-config.js';
+
+export interface TestBroker {
+  broker: Broker;
+  port: number;
+  /** host:port for clients. */
+  bootstrap: string;
+  dataDir: string;
+  /** Stops the broker cleanly and starts it again on the same data directory and port. */
+  restart(): Promise<TestBroker>;
+  /** Stops the broker and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+export const newDataDir = (): string => mkdtempSync(join(tmpdir(), 'gregor-test-'));
+
+export async function startTestBroker(
+  overrides: Record<string, string> = {},
+  dataDir = newDataDir(),
+  port = 0,
+): Promise<TestBroker> {
+  const config = buildBrokerConfig({
+    listeners: `PLAINTEXT://127.0.0.1:${port}`,
+    'log.dirs': dataDir,
+    'log.level': process.env.GREGOR_TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+  const broker = await Broker.start(config, pino({ level: config.string('log.level') }));
+  const handle: TestBroker = {
+    broker,
+    port: broker.port,
+    bootstrap: `127.0.0.1:${broker.port}`,
+    dataDir,
+    async restart() {
+      await broker.stop();
+      return startTestBroker(overrides, dataDir, broker.port);
+    },
+    async stop() {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../main.ts');
+
+export interface SpawnedBroker {
+  child: ChildProcess;
+  port: number;
+  bootstrap: string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Runs `npm start`'s entry point in a child process; resolves once it listens. */
+export function spawnBroker(dataDir: string, overrides: Record<string, string> = {}, port = 0): Promise<SpawnedBroker> {
+  const args = [
+    '--import',
+    'tsx',
+    MAIN,
+    '--override',
+    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    '--override',
+    `log.dirs=${dataDir}`,
+  ];
+  for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolvePort, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; listener?: string };
+        if (entry.msg === 'broker started' && entry.listener) {
+          const bound = Number(entry.listener.split(':').pop());
+          resolvePort({ child, port: bound, bootstrap: `127.0.0.1:${bound}`, exited });
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => reject(new Error(`broker exited (${code}) before listening: ${stderr}`)));
+  });
+}
