@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { init as zstdInit, compress as zstdWasmCompress, decompress as zstdWasmDecompress } from '@bokuweb/zstd-wasm';
 import kafkajs from 'kafkajs';
 import Decoder from 'kafkajs/src/protocol/decoder.js';
 import Encoder from 'kafkajs/src/protocol/encoder.js';
@@ -14,17 +13,16 @@ import Record from 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
 import RecordBatchModule from 'kafkajs/src/protocol/recordBatch/v0/index.js';
 import decodeKafkajsBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
 import decodeMessages from 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js';
-import * as lz4js from 'lz4js';
-import * as snappyjs from 'snappyjs';
 import { CompressionType } from '../src/compression/index.js';
 import { decodeRecordBatch } from '../src/records/batch-decoder.js';
 import { encodeRecordBatch } from '../src/records/batch-encoder.js';
 import { decodeRecordBatches } from '../src/records/batches.js';
 import { encodeMessageSet } from '../src/records/legacy-encoder.js';
 import type { RecordInput } from '../src/records/types.js';
+import { registerKafkajsCodecs, type KafkajsCodec } from './support/kafkajs-codecs.js';
 
 // kafkajs is CommonJS; Node cannot see its named exports from ESM.
-const { CompressionCodecs, CompressionTypes } = kafkajs;
+const { CompressionCodecs } = kafkajs;
 
 const CODECS = [
   CompressionType.None,
@@ -34,35 +32,7 @@ const CODECS = [
   CompressionType.Zstd,
 ] as const;
 
-/** Unwraps xerial framing by hand (independently of ours) or takes a raw block, via snappyjs. */
-function snappyjsDecompress(buf: Buffer): Buffer {
-  if (buf.length < 16 || buf.readUInt8(0) !== 0x82 || buf.toString('latin1', 1, 7) !== 'SNAPPY') {
-    return Buffer.from(snappyjs.uncompress(buf));
-  }
-  const blocks: Buffer[] = [];
-  for (let at = 16; at < buf.length;) {
-    const length = buf.readInt32BE(at);
-    blocks.push(Buffer.from(snappyjs.uncompress(buf.subarray(at + 4, at + 4 + length))));
-    at += 4 + length;
-  }
-  return Buffer.concat(blocks);
-}
-
-interface KafkajsCodec {
-  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-  decompress(buffer: Buffer): Promise<Buffer>;
-}
-const codec = (compress: (b: Buffer) => Uint8Array, decompress: (b: Buffer) => Uint8Array) => (): KafkajsCodec => ({
-  compress: async (encoder) => Buffer.from(compress(encoder.buffer)),
-  decompress: async (buffer) => Buffer.from(decompress(buffer)),
-});
-
-before(async () => {
-  await zstdInit();
-  CompressionCodecs[CompressionTypes.Snappy] = codec(snappyjs.compress, snappyjsDecompress);
-  CompressionCodecs[CompressionTypes.LZ4] = codec(lz4js.compress, lz4js.decompress);
-  CompressionCodecs[CompressionTypes.ZSTD] = codec((b) => zstdWasmCompress(b, 3), zstdWasmDecompress);
-});
+before(registerKafkajsCodecs);
 
 const BASE_TS = 1_700_000_000_000;
 const inputs: RecordInput[] = Array.from({ length: 300 }, (_, i) => ({
