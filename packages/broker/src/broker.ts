@@ -81,6 +81,7 @@ export class Broker {
         clusterId: meta.clusterId,
         listener: `${listener.host}:${port}`,
         dataDir: config.logDir,
+        metricsPort: broker.metricsPort,
       },
       'broker started',
     );

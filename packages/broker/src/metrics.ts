@@ -38,6 +38,11 @@ export class BrokerMetrics {
     help: 'Open client connections',
     registers: [this.registry],
   });
+  readonly protocolErrors = new Counter({
+    name: 'gregor_protocol_errors_total',
+    help: 'Connections closed for a malformed or unsupported request',
+    registers: [this.registry],
+  });
   readonly messagesIn = new Counter({
     name: 'gregor_records_in_total',
     help: 'Records appended, by topic',

@@ -198,7 +198,8 @@ function dynamicTopicDefaults(brokerConfigs: Record<string, string>): Record<str
   return out;
 }
 
-const BROKER_TO_TOPIC: Record<string, string> = {
+/** Broker configs that can change at runtime (AlterConfigs on BROKER), each with the topic config it defaults. */
+export const BROKER_TO_TOPIC: Record<string, string> = {
   'log.retention.ms': 'retention.ms',
   'log.retention.bytes': 'retention.bytes',
   'log.segment.bytes': 'segment.bytes',

@@ -163,6 +163,7 @@ export class Connection {
   private fail(err: unknown, why: string): void {
     const message = err instanceof ProtocolError || err instanceof Error ? err.message : String(err);
     this.logger.warn({ connection: this.id, reason: message }, `closing connection: ${why}`);
+    this.broker.metrics.protocolErrors.inc();
     this.close();
   }
 

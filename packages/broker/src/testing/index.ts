@@ -61,11 +61,16 @@ export interface SpawnedBroker {
   child: ChildProcess;
   port: number;
   bootstrap: string;
+  /** The /metrics port, or -1 when metrics.port was not set. */
+  metricsPort: number;
   /** Resolves with the exit code (or signal) when the process ends. */
   exited: Promise<number | string>;
 }
 
-/** Runs `npm start`'s entry point in a child process; resolves once it listens. */
+/**
+ * Runs `npm start`'s entry point in a child process; resolves once it listens (it watches for
+ * the 'broker started' log line, so `log.level` must stay at info or below).
+ */
 export function spawnBroker(dataDir: string, overrides: Record<string, string> = {}, port = 0): Promise<SpawnedBroker> {
   const args = [
     '--import',
@@ -85,10 +90,16 @@ export function spawnBroker(dataDir: string, overrides: Record<string, string> =
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; listener?: string };
+        const entry = JSON.parse(line) as { msg?: string; listener?: string; metricsPort?: number };
         if (entry.msg === 'broker started' && entry.listener) {
           const bound = Number(entry.listener.split(':').pop());
-          resolvePort({ child, port: bound, bootstrap: `127.0.0.1:${bound}`, exited });
+          resolvePort({
+            child,
+            port: bound,
+            bootstrap: `127.0.0.1:${bound}`,
+            metricsPort: entry.metricsPort ?? -1,
+            exited,
+          });
         }
       } catch {
         // not a log line

@@ -1,0 +1,50 @@
+/**
+ * OffsetForLeaderEpoch (23), v0-4: per partition, the end offset of the requested leader epoch
+ * (the start of the next larger epoch, or the log end for the current one) and the largest epoch
+ * at or below it (v1+), from the log's leader-epoch cache; epoch -1 and offset -1 when the epoch
+ * is unknown. currentLeaderEpoch (v2+, -1 = no check) fences stale callers with
+ * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH. replicaId (v3+) is accepted: this broker is the
+ * leader of everything it hosts, so followers and consumers get the same answer.
+ */
+import { ApiKey, ErrorCode, type OffsetForLeaderEpochResponseEpochEndOffsetInput } from '@gregor/protocol';
+import type { OffsetForLeaderEpochRequestOffsetForLeaderPartition } from '@gregor/protocol';
+import type { Broker } from '../broker.js';
+import { defineHandler } from './handler.js';
+
+function endOffset(
+  broker: Broker,
+  topic: string,
+  p: OffsetForLeaderEpochRequestOffsetForLeaderPartition,
+): OffsetForLeaderEpochResponseEpochEndOffsetInput {
+  const answer = (errorCode: number, leaderEpoch = -1, offset = -1) => ({
+    errorCode,
+    partition: p.partition,
+    leaderEpoch,
+    endOffset: BigInt(offset),
+  });
+  const topicState = broker.metadata.topic(topic);
+  if (!topicState || p.partition < 0 || p.partition >= topicState.partitions.length)
+    return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = broker.replicas.partition(topic, p.partition);
+  if (!partition) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
+    return answer(
+      p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+    );
+  const found = partition.log.endOffsetForEpoch(p.leaderEpoch);
+  if (found.endOffset < 0) return answer(ErrorCode.NONE);
+  return answer(ErrorCode.NONE, found.epoch, found.endOffset);
+}
+
+export default defineHandler({
+  apiKey: ApiKey.OffsetForLeaderEpoch,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (ctx, req) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => endOffset(ctx.broker, t.topic, p)),
+    })),
+  }),
+});
