@@ -48,6 +48,17 @@ export class Partition {
   ) {
     this.producers = this.loadProducerState();
     if (log.leaderEpoch < state.leaderEpoch) log.assignEpoch(state.leaderEpoch, log.logEndOffset);
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /**
+   * The high watermark is the smallest log end offset in the ISR. With this broker alone in the
+   * ISR that is its own log end: everything in the log after recovery is committed (the
+   * checkpointed value may be stale after a crash).
+   */
+  maybeAdvanceHighWatermark(): void {
+    if (this.state.isr.length === 1 && this.state.isr[0] === this.state.leader)
+      this.log.updateHighWatermark(this.log.logEndOffset);
   }
 
   get leaderEpoch(): number {
@@ -110,7 +121,7 @@ export class Partition {
         timestamp: result.maxTimestamp,
       });
     // One broker: the ISR is this broker, so an append is committed as soon as it is written.
-    this.log.updateHighWatermark(this.log.logEndOffset);
+    this.maybeAdvanceHighWatermark();
     this.wakeWaiters();
     return {
       errorCode: ErrorCode.NONE,
