@@ -40,12 +40,13 @@ function clusterOf(kafka: Kafka): KafkajsCluster {
   return factory({ allowAutoTopicCreation: false });
 }
 
-/** Reads every record of `topic`'s partitions from offset 0 up to `untilCount` records. */
+/** Reads the records of `topic`'s partitions from `from` (default offset 0) until `untilCount` records. */
 export async function readAll(
   kafka: Kafka,
   topic: string,
   partitions: number[],
   untilCount: number,
+  from: ReadonlyMap<number, bigint> = new Map(),
 ): Promise<FetchedMessage[]> {
   const cluster = clusterOf(kafka);
   await cluster.connect();
@@ -53,7 +54,7 @@ export async function readAll(
     await cluster.addTargetTopic(topic);
     const leaders = cluster.findLeaderForPartitions(topic, partitions);
     const out: FetchedMessage[] = [];
-    const next = new Map(partitions.map((p) => [p, 0n]));
+    const next = new Map(partitions.map((p) => [p, from.get(p) ?? 0n]));
     for (let round = 0; out.length < untilCount && round < 1000; round++) {
       let progressed = false;
       for (const [nodeId, parts] of Object.entries(leaders)) {
