@@ -1,0 +1,103 @@
+/** Broker configuration: Kafka's names, aliases, layered sources, and a readable message per mistake. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { buildBrokerConfig, ConfigError, parseProperties, propertiesFromEnv } from '../src/config/broker-config.js';
+
+test('defaults are Kafka’s', () => {
+  const c = buildBrokerConfig();
+  assert.equal(c.int('message.max.bytes'), 1048588);
+  assert.equal(c.int('num.partitions'), 1);
+  assert.deepStrictEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }]);
+  assert.equal(c.logDir, './data');
+  assert.equal(c.bool('auto.create.topics.enable'), true);
+  assert.equal(c.topicDefaults()['retention.ms'], String(7 * 24 * 3600 * 1000));
+});
+
+test('later layers win; aliases convert units', () => {
+  const c = buildBrokerConfig(
+    { 'broker.id': '3', 'log.retention.hours': '2', 'num.partitions': '4' },
+    { 'num.partitions': '6', 'log.dir': '/tmp/x' },
+  );
+  assert.equal(c.nodeId, 3);
+  assert.equal(c.int('log.retention.ms'), 2 * 3600 * 1000);
+  assert.equal(c.int('num.partitions'), 6);
+  assert.equal(c.logDir, '/tmp/x');
+});
+
+test('every mistake is reported, one per line', () => {
+  assert.throws(
+    () =>
+      buildBrokerConfig({
+        'num.partitions': 'many',
+        'no.such.setting': '1',
+        listeners: 'localhost:9092',
+        'auto.create.topics.enable': 'yes',
+        'message.max.bytes': '-5',
+      }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      for (const part of [
+        "num.partitions: 'many' is not an integer",
+        "unknown config 'no.such.setting'",
+        "listener 'localhost:9092' is not NAME://host:port",
+        'auto.create.topics.enable',
+        'message.max.bytes: -5 must be at least 0',
+      ])
+        assert.ok(err.message.includes(part), `missing: ${part}\n${err.message}`);
+      return true;
+    },
+  );
+});
+
+test('properties files and GREGOR_ environment variables', () => {
+  const props = parseProperties(
+    '# comment\n! also\nnum.partitions = 3\nlog.dirs: /var/lib/gregor\nlisteners=PLAINTEXT://0.0.0.0:9093\\\n\n',
+  );
+  assert.deepStrictEqual(props, {
+    'num.partitions': '3',
+    'log.dirs': '/var/lib/gregor',
+    listeners: 'PLAINTEXT://0.0.0.0:9093',
+  });
+  assert.deepStrictEqual(propertiesFromEnv({ GREGOR_LOG_RETENTION_MS: '5', PATH: '/bin' }), {
+    'log.retention.ms': '5',
+  });
+});
+
+const MAIN = resolve(import.meta.dirname, '../src/main.ts');
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 20_000,
+  });
+
+test('the broker process refuses bad configuration with exit code 2 and says why', () => {
+  const bad = run(['--override', 'num.partitions=abc', '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /num\.partitions: 'abc' is not an integer/);
+  const env = run(['--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { GREGOR_MESSAGE_MAX_BYTES: 'big' });
+  assert.equal(env.status, 2);
+  assert.match(env.stderr, /message\.max\.bytes/);
+  const flag = run(['--bogus']);
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /Unknown option '--bogus'/);
+  const dir = mkdtempSync(join(tmpdir(), 'gregor-cfg-'));
+  try {
+    const missing = run(['--config', join(dir, 'nope.properties')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read config file/);
+    writeFileSync(join(dir, 'server.properties'), 'log.segment.bytes=10\n');
+    const tooSmall = run(['--config', join(dir, 'server.properties')]);
+    assert.equal(tooSmall.status, 2);
+    assert.match(tooSmall.stderr, /log\.segment\.bytes: 10 must be at least 14/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /message\.max\.bytes/);
+});
