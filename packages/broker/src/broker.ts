@@ -3,8 +3,10 @@
  * put together. `Broker.start` is what `npm start` and the test kit call.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { ApiKey } from '@gregor/protocol';
 import { pino, type Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
+import { GroupCoordinator } from './coordinator/coordinator.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler } from './handlers/handler.js';
@@ -21,6 +23,8 @@ export class Broker {
   readonly metrics: BrokerMetrics;
   readonly fetchSessions = new FetchSessionCache();
   readonly producerIds: ProducerIdManager;
+  /** Consumer groups and committed offsets; started after the partitions, closed before them. */
+  readonly groups: GroupCoordinator;
   private readonly connections = new Set<Connection>();
   private connectionCount = 0;
   private stopping: Promise<void> | undefined;
@@ -38,6 +42,8 @@ export class Broker {
     this.handlers = new Map(HANDLERS.map((h) => [h.apiKey, h as Handler]));
     this.metrics = new BrokerMetrics(() => replicas.logs.sizes());
     this.producerIds = new ProducerIdManager(metadata);
+    this.groups = new GroupCoordinator(config, metadata, replicas, logger);
+    this.groups.start();
     server.on('connection', (socket) => this.accept(socket));
   }
 
@@ -92,10 +98,20 @@ export class Broker {
     return this.metadata.clusterId;
   }
 
-  /** The API keys and versions this broker serves, straight from the handler registry. */
+  /**
+   * The API keys and versions this broker serves, straight from the handler registry, with one
+   * exception: Produce is advertised from v0 although v0-2 are refused (the connection closes),
+   * as Kafka 4 does (KAFKA-18659): older librdkafka (Debian 12's 2.0.2 among them) compresses
+   * with gzip or snappy only when the broker lists Produce v0, and otherwise silently sends
+   * uncompressed batches.
+   */
   apiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
     return [...this.handlers.values()]
-      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .map((h) => ({
+        apiKey: h.apiKey,
+        minVersion: h.apiKey === ApiKey.Produce ? 0 : h.minVersion,
+        maxVersion: h.maxVersion,
+      }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
@@ -121,6 +137,7 @@ export class Broker {
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const c of this.connections) c.close();
       await closed;
+      this.groups.close();
       this.replicas.close();
       await this.metadata.close();
       await this.metrics.close();

@@ -158,6 +158,71 @@ export const BROKER_CONFIG = {
     doc: 'Port of the Prometheus /metrics endpoint on the listener host (-1 = off, 0 = any free port)',
   },
   'log.level': { kind: 'string', default: 'info', doc: 'trace, debug, info, warn, error or silent' },
+  'offsets.topic.num.partitions': {
+    kind: 'int',
+    default: '50',
+    doc: 'Partitions of __consumer_offsets when it is created',
+    check: atLeast(1),
+  },
+  'offsets.retention.minutes': {
+    kind: 'int',
+    default: '10080',
+    doc: 'Committed offsets of an empty group expire after this long',
+    check: atLeast(1),
+  },
+  'offsets.retention.check.interval.ms': {
+    kind: 'long',
+    default: '600000',
+    doc: 'How often expired offsets are looked for',
+    check: atLeast(1),
+  },
+  'offset.metadata.max.bytes': {
+    kind: 'int',
+    default: '4096',
+    doc: 'Largest metadata string accepted with a committed offset',
+    check: atLeast(0),
+  },
+  'group.initial.rebalance.delay.ms': {
+    kind: 'int',
+    default: '3000',
+    doc: 'How long the first rebalance of an empty group waits for more members to join',
+    check: atLeast(0),
+  },
+  'group.min.session.timeout.ms': {
+    kind: 'int',
+    default: '6000',
+    doc: 'Smallest session timeout a classic group member may ask for',
+    check: atLeast(0),
+  },
+  'group.max.session.timeout.ms': {
+    kind: 'int',
+    default: '1800000',
+    doc: 'Largest session timeout a classic group member may ask for',
+    check: atLeast(0),
+  },
+  'group.max.size': {
+    kind: 'int',
+    default: '2147483647',
+    doc: 'Most members one group may have',
+    check: atLeast(1),
+  },
+  'group.consumer.heartbeat.interval.ms': {
+    kind: 'int',
+    default: '5000',
+    doc: 'Heartbeat interval given to members of consumer-protocol (KIP-848) groups',
+    check: atLeast(1),
+  },
+  'group.consumer.session.timeout.ms': {
+    kind: 'int',
+    default: '45000',
+    doc: 'Session timeout of members of consumer-protocol (KIP-848) groups',
+    check: atLeast(1),
+  },
+  'group.consumer.assignors': {
+    kind: 'list',
+    default: 'uniform,range',
+    doc: 'Server-side assignors of consumer-protocol groups; the first is the default',
+  },
 } satisfies Record<string, ConfigKey>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG;

@@ -19,6 +19,12 @@ import type { Partition } from '../partition/partition.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 const READ_COMMITTED = 1;
+/**
+ * What a partition with nothing to return carries. Kafka always sends empty records, never null
+ * (its MemoryRecords.EMPTY), and librdkafka (2.0) rejects a null record set ("invalid
+ * MessageSetSize -1") and retries the fetch forever.
+ */
+const NO_RECORDS = Buffer.alloc(0);
 
 interface Wanted {
   p: SessionPartition;
@@ -95,7 +101,7 @@ function readOne(w: Wanted, budget: number, first: boolean, isolation: number, f
         highWatermark: -1n,
         lastStableOffset: -1n,
         logStartOffset: -1n,
-        records: null,
+        records: NO_RECORDS,
       },
       bytes: 0,
       hasNews: true,
@@ -116,14 +122,14 @@ function readOne(w: Wanted, budget: number, first: boolean, isolation: number, f
     });
     const bytes = read.records.length;
     return {
-      data: { ...base, errorCode: ErrorCode.NONE, ...offsets, records: bytes > 0 ? read.records : null },
+      data: { ...base, errorCode: ErrorCode.NONE, ...offsets, records: bytes > 0 ? read.records : NO_RECORDS },
       bytes,
       hasNews: news || bytes > 0,
     };
   } catch (err) {
     if (!(err instanceof OffsetOutOfRangeError)) throw err;
     return {
-      data: { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...offsets, records: null },
+      data: { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, ...offsets, records: NO_RECORDS },
       bytes: 0,
       hasNews: true,
     };
@@ -219,7 +225,7 @@ function respond(
       logStartOffset: -1n,
       abortedTransactions: null,
       preferredReadReplica: -1,
-      records: null,
+      records: NO_RECORDS,
     });
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses: [...topics.values()] };
 }

@@ -1,5 +1,18 @@
 /** Every request handler this broker has. ApiVersions advertises exactly these, at these versions. */
 import alterConfigs from './alter-configs.js';
+import consumerGroupDescribe from './consumer-group-describe.js';
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js';
+import deleteGroups from './delete-groups.js';
+import describeGroups from './describe-groups.js';
+import findCoordinator from './find-coordinator.js';
+import heartbeat from './heartbeat.js';
+import joinGroup from './join-group.js';
+import leaveGroup from './leave-group.js';
+import listGroups from './list-groups.js';
+import offsetCommit from './offset-commit.js';
+import offsetDelete from './offset-delete.js';
+import offsetFetch from './offset-fetch.js';
+import syncGroup from './sync-group.js';
 import apiVersions from './api-versions.js';
 import createPartitions from './create-partitions.js';
 import createTopics from './create-topics.js';
@@ -34,4 +47,17 @@ export const HANDLERS: readonly Handler<never>[] = [
   createPartitions,
   incrementalAlterConfigs,
   describeCluster,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  deleteGroups,
+  offsetDelete,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ] as unknown as Handler<never>[];

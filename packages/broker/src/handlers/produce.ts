@@ -2,7 +2,8 @@
  * Produce (0), v3-11: appends each partition's record batch as the client encoded it (offsets
  * and leader epoch patched in place). acks=0 gets no response; acks=1 and acks=all are answered
  * once the batch is in the log (one broker: the ISR is this broker). v0-2 carry the old
- * message formats, which this broker does not store, so they are not offered.
+ * message formats, which this broker does not store, so they are refused (though ApiVersions
+ * lists them, for librdkafka's sake: see Broker.apiVersions).
  */
 import { ApiKey, ErrorCode, type ProduceResponseTopicProduceResponseInput } from '@gregor/protocol';
 import { defineHandler } from './handler.js';
