@@ -172,3 +172,34 @@ export async function alterResourceConfigs(broker: Broker, req: AlterResourceReq
       return failure(ErrorCode.INVALID_REQUEST, `Unknown resource type ${req.resourceType}`);
   }
 }
+
+/**
+ * Applies AlterConfigs or IncrementalAlterConfigs to every resource of a request (duplicates
+ * refused), returning the per-resource responses both APIs share.
+ */
+export async function alterAllResources<R extends { resourceType: number; resourceName: string }>(
+  broker: Broker,
+  resources: R[],
+  changesOf: (resource: R) => ConfigChange[],
+  options: { replace: boolean; validateOnly: boolean },
+): Promise<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[]> {
+  const duplicates = duplicateResources(resources);
+  const responses = [];
+  for (const [i, r] of resources.entries()) {
+    const result = duplicates.has(i)
+      ? DUPLICATE_RESOURCE
+      : await alterResourceConfigs(broker, {
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          changes: changesOf(r),
+          ...options,
+        });
+    responses.push({
+      errorCode: result.errorCode,
+      errorMessage: result.errorMessage,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    });
+  }
+  return responses;
+}

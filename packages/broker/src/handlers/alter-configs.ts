@@ -6,12 +6,7 @@
  * See admin/config-changes.ts.
  */
 import { ApiKey } from '@gregor/protocol';
-import {
-  AlterConfigOp,
-  alterResourceConfigs,
-  DUPLICATE_RESOURCE,
-  duplicateResources,
-} from '../admin/config-changes.js';
+import { AlterConfigOp, alterAllResources } from '../admin/config-changes.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler({
@@ -19,25 +14,12 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(ctx, req) {
-    const duplicates = duplicateResources(req.resources);
-    const responses = [];
-    for (const [i, r] of req.resources.entries()) {
-      const result = duplicates.has(i)
-        ? DUPLICATE_RESOURCE
-        : await alterResourceConfigs(ctx.broker, {
-            resourceType: r.resourceType,
-            resourceName: r.resourceName,
-            changes: r.configs.map((c) => ({ name: c.name, op: AlterConfigOp.Set, value: c.value })),
-            replace: true,
-            validateOnly: req.validateOnly,
-          });
-      responses.push({
-        errorCode: result.errorCode,
-        errorMessage: result.errorMessage,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-    }
+    const responses = await alterAllResources(
+      ctx.broker,
+      req.resources,
+      (r) => r.configs.map((c) => ({ name: c.name, op: AlterConfigOp.Set, value: c.value })),
+      { replace: true, validateOnly: req.validateOnly },
+    );
     return { throttleTimeMs: 0, responses };
   },
 });
