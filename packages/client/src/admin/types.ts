@@ -1,0 +1,106 @@
+/** The admin client's public types. */
+
+export interface NewTopic {
+  topic: string;
+  /** Default: the broker's `num.partitions` (-1). */
+  numPartitions?: number;
+  /** Default: the broker's `default.replication.factor` (-1). */
+  replicationFactor?: number;
+  /** Explicit replicas per partition (instead of numPartitions/replicationFactor). */
+  assignments?: readonly { partition: number; replicas: readonly number[] }[];
+  configs?: Record<string, string>;
+}
+
+export interface CreatedTopic {
+  topic: string;
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface TopicDescription {
+  topic: string;
+  topicId: string;
+  isInternal: boolean;
+  partitions: PartitionDescription[];
+}
+
+export type ConfigResourceType = 'topic' | 'broker';
+
+export interface ConfigResource {
+  type: ConfigResourceType;
+  /** Topic name, or broker id as a string. */
+  name: string;
+  /** Only these keys; default all. */
+  keys?: readonly string[];
+}
+
+export type ConfigSource =
+  | 'unknown'
+  | 'dynamic-topic'
+  | 'dynamic-broker'
+  | 'dynamic-default-broker'
+  | 'static-broker'
+  | 'default'
+  | 'dynamic-broker-logger';
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  isDefault: boolean;
+  isSensitive: boolean;
+  source: ConfigSource;
+}
+
+export interface ConfigDescription {
+  type: ConfigResourceType;
+  name: string;
+  configs: ConfigEntry[];
+}
+
+export interface ConfigChange {
+  type: ConfigResourceType;
+  name: string;
+  ops: readonly { name: string; op: 'set' | 'delete' | 'append' | 'subtract'; value?: string | null }[];
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+}
+
+export interface LogDirDescription {
+  broker: number;
+  logDir: string;
+  /** Error code of the directory (0 when healthy). */
+  errorCode: number;
+  totalBytes: number;
+  usableBytes: number;
+  partitions: { topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean }[];
+}
+
+/** ListOffsets targets: the log start, the end, the record with the highest timestamp, or the first at or after a time. */
+export type OffsetQuerySpec = 'earliest' | 'latest' | 'max-timestamp' | { timestamp: number };
+
+export interface PartitionOffset {
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+export interface AdminRequestOptions {
+  /** How long the broker may take (Kafka's request `timeoutMs`). Default: the client's request timeout. */
+  timeoutMs?: number;
+  validateOnly?: boolean;
+}
