@@ -192,6 +192,11 @@ test('ListOffsets: earliest, latest, max timestamp and by timestamp', async () =
   assert.equal((await list(BigInt(t0 + 1))).offset, 1n, 'the first record at or after t0+1');
   assert.equal((await list(BigInt(t0 + 5))).offset, 3n);
   assert.equal((await list(BigInt(t0 + 11))).offset, -1n, 'nothing that late');
+  const v0 = await client.request(ApiKey.ListOffsets, 0, {
+    replicaId: -1,
+    topics: [{ name: 'b', partitions: [{ partitionIndex: 0, timestamp: -1n, maxNumOffsets: 1 }] }],
+  });
+  assert.deepStrictEqual(v0.topics[0]!.partitions[0]!.oldStyleOffsets, [4n], 'v0: the old-style offset list');
   const epochFenced = await client.request(ApiKey.ListOffsets, 8, {
     replicaId: -1,
     isolationLevel: 0,

@@ -1,8 +1,9 @@
 /**
- * ListOffsets (2), v1-9: per partition the earliest offset (-2), the latest (-1: the high
+ * ListOffsets (2), v0-9: per partition the earliest offset (-2), the latest (-1: the high
  * watermark, which is also the last stable offset without transactions), the record with the
  * largest timestamp (-3), the earliest local (-4), or the first offset whose timestamp is at
- * least the one asked for. v0's old-style offset lists are not offered.
+ * least the one asked for. v0 answers with Kafka's old-style list (`oldStyleOffsets`, at most
+ * maxNumOffsets entries) holding that one offset.
  */
 import { ApiKey, ErrorCode, type ListOffsetsResponseListOffsetsPartitionResponseInput } from '@gregor/protocol';
 import type { ListOffsetsRequestListOffsetsPartition } from '@gregor/protocol';
@@ -22,7 +23,7 @@ function listOffset(broker: Broker, topic: string, p: ListOffsetsRequestListOffs
   ): ListOffsetsResponseListOffsetsPartitionResponseInput => ({
     partitionIndex: p.partitionIndex,
     errorCode,
-    oldStyleOffsets: [],
+    oldStyleOffsets: offset >= 0 && p.maxNumOffsets > 0 ? [BigInt(offset)] : [],
     timestamp: BigInt(timestamp),
     offset: BigInt(offset),
     leaderEpoch,
@@ -49,7 +50,7 @@ function listOffset(broker: Broker, topic: string, p: ListOffsetsRequestListOffs
 
 export default defineHandler({
   apiKey: ApiKey.ListOffsets,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 9,
   handle: (ctx, req) => ({
     throttleTimeMs: 0,
