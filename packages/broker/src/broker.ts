@@ -3,7 +3,6 @@
  * put together. `Broker.start` is what `npm start` and the test kit call.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { ApiKey } from '@gregor/protocol';
 import { pino, type Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
@@ -98,20 +97,10 @@ export class Broker {
     return this.metadata.clusterId;
   }
 
-  /**
-   * The API keys and versions this broker serves, straight from the handler registry, with one
-   * exception: Produce is advertised from v0 although v0-2 are refused (the connection closes),
-   * as Kafka 4 does (KAFKA-18659): older librdkafka (Debian 12's 2.0.2 among them) compresses
-   * with gzip or snappy only when the broker lists Produce v0, and otherwise silently sends
-   * uncompressed batches.
-   */
+  /** The API keys and versions this broker serves, straight from the handler registry. */
   apiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
     return [...this.handlers.values()]
-      .map((h) => ({
-        apiKey: h.apiKey,
-        minVersion: h.apiKey === ApiKey.Produce ? 0 : h.minVersion,
-        maxVersion: h.maxVersion,
-      }))
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 

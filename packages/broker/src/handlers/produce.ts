@@ -1,16 +1,16 @@
 /**
- * Produce (0), v3-11: appends each partition's record batch as the client encoded it (offsets
+ * Produce (0), v0-11: appends each partition's record batch as the client encoded it (offsets
  * and leader epoch patched in place). acks=0 gets no response; acks=1 and acks=all are answered
- * once the batch is in the log (one broker: the ISR is this broker). v0-2 carry the old
- * message formats, which this broker does not store, so they are refused (though ApiVersions
- * lists them, for librdkafka's sake: see Broker.apiVersions).
+ * once the batch is in the log (one broker: the ISR is this broker). v0-2 carry the old message
+ * formats (magic 0/1), converted once into a record batch on append (partition/up-convert.ts);
+ * advertising v0 also tells older librdkafka (Debian 12's 2.0) that it may compress.
  */
 import { ApiKey, ErrorCode, type ProduceResponseTopicProduceResponseInput } from '@gregor/protocol';
 import { defineHandler } from './handler.js';
 
 export default defineHandler({
   apiKey: ApiKey.Produce,
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 11,
   handle(ctx, req) {
     const { broker } = ctx;

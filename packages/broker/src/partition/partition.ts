@@ -18,6 +18,7 @@ import { StorageError, type PartitionLog } from '@gregor/storage';
 import { writeFileAtomic } from '../metadata/atomic-file.js';
 import type { PartitionState } from '../metadata/metadata-store.js';
 import { ProducerStateManager } from './producer-state.js';
+import { isLegacyMessageSet, upConvert } from './up-convert.js';
 
 export interface AppendOutcome {
   errorCode: number;
@@ -83,6 +84,7 @@ export class Partition {
       );
     let header: RecordBatchHeader;
     try {
+      if (isLegacyMessageSet(records)) records = upConvert(records, Date.now());
       header = this.checkRecords(records);
     } catch (err) {
       if (err instanceof RecordRejection) return failed(err.errorCode, err.message);
@@ -139,11 +141,7 @@ export class Partition {
     if (records.length < BatchHeader.Size)
       throw new RecordRejection(ErrorCode.CORRUPT_MESSAGE, `record set of ${records.length} bytes is truncated`);
     const magic = records.readInt8(BatchHeader.Magic);
-    if (magic !== 2)
-      throw new RecordRejection(
-        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        `message format v${magic} is not accepted; use a client that writes record batches (magic 2)`,
-      );
+    if (magic !== 2) throw new RecordRejection(ErrorCode.CORRUPT_MESSAGE, `unknown message format (magic ${magic})`);
     const header = readBatchHeader(records, 0);
     const size = header.batchLength + BatchHeader.LogOverhead;
     if (size !== records.length)
