@@ -26,19 +26,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
-  fsyncSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
-  readFileSync,
   rmSync,
   statSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +43,7 @@ import { ApiKey, decodeResponse, encodeRecordBatch, encodeRequest, ErrorCode, Fr
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { format, resolveConfig } from 'prettier';
 import { spawnBroker, type SpawnedBroker } from '../src/testing/index.js';
+import { cpuSeconds, measureFileAppend, measureLoopbackTcp } from './machine.js';
 
 const MiB = 1024 * 1024;
 const MB = 1e6;
@@ -75,53 +73,18 @@ const hasKcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' }).status === 0;
 // ---------------------------------------------------------------------------------------------
 // Machine limits
 
-/** Loopback TCP: a child node process writes `bytes` in 1 MiB chunks; this process reads them. */
 async function loopbackTcp(bytes: number): Promise<Row> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const received = new Promise<{ bytes: number; seconds: number }>((resolve) => {
-    server.once('connection', (socket) => {
-      let got = 0;
-      let start = 0n;
-      socket.on('data', (chunk: Buffer) => {
-        if (got === 0) start = process.hrtime.bigint();
-        got += chunk.length;
-      });
-      socket.on('end', () => resolve({ bytes: got, seconds: Number(process.hrtime.bigint() - start) / 1e9 }));
-    });
-  });
-  const sender = `const s = require('net').connect(${port}, '127.0.0.1', () => {
-    const buf = Buffer.alloc(${MiB}, 7);
-    let left = ${Math.ceil(bytes / MiB)};
-    const pump = () => { while (left > 0) { left--; if (!s.write(buf)) return void s.once('drain', pump); } s.end(); };
-    pump();
-  });`;
-  const child = spawn(process.execPath, ['-e', sender], { stdio: 'inherit' });
-  const result = await received;
-  await new Promise((resolve) => child.once('exit', resolve));
-  server.close();
-  return { name: 'machine: loopback TCP, node → node (1 MiB writes)', bytes: result.bytes, seconds: result.seconds };
+  const { bytes: got, seconds } = await measureLoopbackTcp(bytes);
+  return { name: 'machine: loopback TCP, node → node (1 MiB writes)', bytes: got, seconds };
 }
 
-/** Sequential append: 1 MiB fs.writeSync calls, then one fsync, as a log segment would be written. */
 function fileAppend(dir: string, bytes: number): Row {
-  const path = join(dir, 'append-test.bin');
-  const chunk = Buffer.alloc(MiB);
-  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-  const fd = openSync(path, 'w');
-  const start = process.hrtime.bigint();
-  for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, chunk);
-  const written = process.hrtime.bigint();
-  fsyncSync(fd);
-  const end = process.hrtime.bigint();
-  closeSync(fd);
-  unlinkSync(path);
+  const { seconds, pageCacheSeconds } = measureFileAppend(dir, bytes);
   return {
     name: 'machine: file append (1 MiB writeSync, then fsync)',
     bytes,
-    seconds: Number(end - start) / 1e9,
-    note: `without the fsync ${(bytes / (Number(written - start) / 1e9) / MB).toFixed(0)} MB/s (page cache)`,
+    seconds,
+    note: `without the fsync ${(bytes / pageCacheSeconds / MB).toFixed(0)} MB/s (page cache)`,
   };
 }
 
@@ -134,17 +97,6 @@ function fileAppend(dir: string, bytes: number): Row {
  */
 function settle(): void {
   spawnSync('sync');
-}
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100)
-  } catch {
-    return NaN;
-  }
 }
 
 function logBytes(dataDir: string, topic: string): number {

@@ -1,6 +1,7 @@
 /**
  * @gregor/client: a Kafka client for Gregor and any Kafka broker. Producer (batching,
- * compression, idempotence), consumer (manual assignment, fetch pipelining), admin.
+ * compression, idempotence), consumer (consumer groups: classic and KIP-848; manual assignment;
+ * fetch pipelining), admin (topics, configs, groups and their offsets).
  */
 export * from './errors.js';
 export type { ClientOptions } from './cluster/options.js';
@@ -18,10 +19,22 @@ export type { ConsumerRecord } from './consumer/records.js';
 export type { PartitionAssignment } from './consumer/subscription.js';
 export type {
   GroupMembership,
+  GroupMetadata,
+  LeaveMode,
   MembershipHost,
-  AssignmentChange,
   OffsetAndMetadata,
 } from './consumer/group-membership.js';
+export type {
+  AssignorName,
+  GroupOptions,
+  GroupProtocol,
+  MemberSubscription,
+  PartitionAssignor,
+  RebalanceListener,
+  RebalanceProtocol,
+  SubscriptionSpec,
+} from './group/types.js';
+export { cooperativeStickyAssignor, rangeAssignor, roundRobinAssignor } from './group/assignors/index.js';
 export { OffsetTimestamp } from './cluster/list-offsets.js';
 export { Admin } from './admin/admin.js';
 export type * from './admin/types.js';

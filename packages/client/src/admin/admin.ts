@@ -1,6 +1,6 @@
 /**
- * The admin client: topics, partitions, configs, records deletion, offsets, cluster and log
- * directories. Every method throws a KafkaError (with the topic or resource) on the first
+ * The admin client: topics, partitions, configs, records deletion, offsets, cluster, log
+ * directories, and consumer groups with their committed offsets and lag. Every method throws a KafkaError (with the topic or resource) on the first
  * failed item.
  *
  * ```ts
@@ -16,6 +16,15 @@ import { resolveClientOptions, type ClientOptions } from '../cluster/options.js'
 import { KafkaError } from '../errors.js';
 import { tpKey, type IsolationLevel, isolationLevelCode } from '../types.js';
 import { describeConfigs, incrementalAlterConfigs } from './configs.js';
+import {
+  deleteGroupOffsets,
+  deleteGroups,
+  describeGroups,
+  groupLag,
+  listGroupOffsets,
+  listGroups,
+  resetGroupOffsets,
+} from './groups.js';
 import { createPartitions, createTopics, deleteTopics, describeTopics, listTopics, throwFirst } from './topics.js';
 import type {
   AdminRequestOptions,
@@ -24,6 +33,11 @@ import type {
   ConfigDescription,
   ConfigResource,
   CreatedTopic,
+  GroupDescription,
+  GroupListing,
+  GroupOffset,
+  GroupOffsetResetSpec,
+  PartitionLag,
   LogDirDescription,
   NewTopic,
   OffsetQuerySpec,
@@ -191,6 +205,46 @@ export class Admin {
         });
     }
     return out;
+  }
+
+  /** Consumer groups of every broker, optionally only in some states ('Stable', 'Empty', …) or of some types ('classic', 'consumer'). */
+  listGroups(filter: { states?: readonly string[]; types?: readonly string[] } = {}): Promise<GroupListing[]> {
+    return listGroups(this.cluster, filter);
+  }
+
+  /** State, assignor and members (with decoded assignments) of each group. */
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    return describeGroups(this.cluster, groupIds);
+  }
+
+  /** Deletes empty groups and their committed offsets. */
+  deleteGroups(groupIds: readonly string[]): Promise<void> {
+    return deleteGroups(this.cluster, groupIds);
+  }
+
+  /** A group's committed offsets (of `topics`, default all it has). */
+  listGroupOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffset[]> {
+    return listGroupOffsets(this.cluster, groupId, topics);
+  }
+
+  /** Moves an empty group's committed offsets of `topic` (all partitions, or `partitions`); returns them. */
+  resetGroupOffsets(
+    groupId: string,
+    topic: string,
+    spec: GroupOffsetResetSpec,
+    partitions?: readonly number[],
+  ): Promise<{ partition: number; offset: number }[]> {
+    return resetGroupOffsets(this.cluster, groupId, topic, spec, partitions);
+  }
+
+  /** Deletes a group's committed offsets of `topic` (all partitions, or `partitions`). */
+  deleteGroupOffsets(groupId: string, topic: string, partitions?: readonly number[]): Promise<void> {
+    return deleteGroupOffsets(this.cluster, groupId, topic, partitions);
+  }
+
+  /** Committed offset, log end offset and lag of every partition the group has committed (of `topics`). */
+  groupLag(groupId: string, topics?: readonly string[]): Promise<PartitionLag[]> {
+    return groupLag(this.cluster, groupId, topics);
   }
 
   async close(): Promise<void> {

@@ -104,3 +104,54 @@ export interface AdminRequestOptions {
   timeoutMs?: number;
   validateOnly?: boolean;
 }
+
+export interface GroupListing {
+  groupId: string;
+  /** 'consumer' for consumer groups (classic or KIP-848), '' for a group that never had members. */
+  protocolType: string;
+  /** e.g. 'Stable', 'Empty', 'PreparingRebalance' (classic), 'Reconciling' (KIP-848). */
+  state: string;
+  /** 'classic' or 'consumer' (brokers with ListGroups v5+; '' before). */
+  type: string;
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** Decoded from the consumer protocol (empty while rebalancing, and for KIP-848 groups). */
+  assignment: { topic: string; partition: number }[];
+  subscription: string[];
+}
+
+export interface GroupDescription {
+  groupId: string;
+  /** 'Dead' for a group that does not exist. */
+  state: string;
+  protocolType: string;
+  /** The assignor the group agreed on (classic groups, when stable). */
+  protocol: string;
+  members: GroupMemberDescription[];
+}
+
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+/** Where to move a group's offsets: the log start or end, an offset, or the first record at or after a time. */
+export type GroupOffsetResetSpec = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: number;
+  /** The high watermark. */
+  logEndOffset: number;
+  /** logEndOffset - committed. */
+  lag: number;
+}

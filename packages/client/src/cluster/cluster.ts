@@ -193,6 +193,15 @@ export class Cluster {
     return this.anyConnection();
   }
 
+  /**
+   * A new connection the cluster does not track or share (a group member's coordinator
+   * connection, where a JoinGroup may wait minutes and must not hold up fetches). The caller closes it.
+   */
+  openConnection(host: string, port: number): BrokerConnection {
+    this.ensureOpen();
+    return this.newConnection(host, port);
+  }
+
   private newConnection(host: string, port: number): BrokerConnection {
     const o = this.options;
     return new BrokerConnection({

@@ -1,12 +1,13 @@
 /**
- * The consumer: `assign` partitions (manual assignment), then `poll()` for batches of records or
- * iterate `for await (const record of consumer)`. Positions advance as records are returned;
- * `seek`, `pause` and `resume` control them. Group membership (subscribe, commits) plugs in
- * through `GroupMembership` (see group-membership.ts).
+ * The consumer: `subscribe` to topics as a member of a consumer group, or `assign` partitions
+ * (manual assignment), then `poll()` for batches of records or iterate
+ * `for await (const record of consumer)`. Positions advance as records are returned; `seek`,
+ * `pause` and `resume` control them. Group membership (joining, assignment, commits) plugs in
+ * through `GroupMembership` (see group-membership.ts and ../group/).
  *
  * ```ts
- * const consumer = new Consumer({ brokers: ['localhost:9092'], autoOffsetReset: 'earliest' });
- * consumer.assign([{ topic: 'orders', partition: 0 }]);
+ * const consumer = new Consumer({ brokers: ['localhost:9092'], groupId: 'billing', autoOffsetReset: 'earliest' });
+ * consumer.subscribe(['orders']);
  * for await (const record of consumer) console.log(record.offset, record.value?.toString());
  * ```
  */
@@ -15,12 +16,23 @@ import { listOffsets, OffsetTimestamp } from '../cluster/list-offsets.js';
 import { resolveClientOptions, type ClientOptions } from '../cluster/options.js';
 import { ClientErrorCode, KafkaClientError } from '../errors.js';
 import { isolationLevelCode, tpKey, type IsolationLevel, type OffsetSpec, type TopicPartition } from '../types.js';
+import { ClassicMembership } from '../group/classic-membership.js';
+import { ConsumerProtocolMembership } from '../group/consumer-membership.js';
+import { resolveGroupOptions } from '../group/options.js';
+import { StandaloneOffsets } from '../group/standalone-offsets.js';
+import type { GroupOptions, RebalanceListener, ResolvedGroupOptions, SubscriptionSpec } from '../group/types.js';
 import { Fetcher } from './fetcher.js';
-import type { GroupMembership, OffsetAndMetadata } from './group-membership.js';
+import type {
+  GroupMembership,
+  GroupMetadata,
+  LeaveMode,
+  MembershipHost,
+  OffsetAndMetadata,
+} from './group-membership.js';
 import type { ConsumerRecord } from './records.js';
 import { SubscriptionState, type PartitionAssignment, type PartitionState } from './subscription.js';
 
-export interface ConsumerOptions extends ClientOptions {
+export interface ConsumerOptions extends ClientOptions, GroupOptions {
   /** Where to start without an offset, or after OFFSET_OUT_OF_RANGE (`auto.offset.reset`). Default 'latest'. */
   autoOffsetReset?: 'earliest' | 'latest' | 'none';
   /** Default 'read_uncommitted'. read_committed stops at the last stable offset and drops aborted transactions. */
@@ -47,6 +59,27 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly pollTimeoutMs: number;
   private readonly isolationLevel: number;
   private membership: GroupMembership | null = null;
+  private readonly group: ResolvedGroupOptions | null;
+  private listener: RebalanceListener = {};
+  private standalone: StandaloneOffsets | null = null;
+  /** What the group membership sees of this consumer. */
+  private readonly host: MembershipHost = {
+    positions: () => this.positions(),
+    assigned: async (partitions) => {
+      this.subscriptions.add(partitions);
+      this.fetcher.notify();
+      await this.listener.onPartitionsAssigned?.(partitions);
+    },
+    revoked: async (partitions, lost) => {
+      try {
+        if (lost && this.listener.onPartitionsLost) await this.listener.onPartitionsLost(partitions);
+        else await this.listener.onPartitionsRevoked?.(partitions);
+      } finally {
+        this.subscriptions.remove(partitions);
+      }
+    },
+    wakeup: () => this.fetcher.notify(),
+  };
   private nextPartition = 0;
   private closed = false;
 
@@ -57,6 +90,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.maxPollRecords = options.maxPollRecords ?? 500;
     this.pollTimeoutMs = options.pollTimeoutMs ?? 1_000;
     this.isolationLevel = isolationLevelCode(options.isolationLevel ?? 'read_uncommitted');
+    this.group = resolveGroupOptions(options);
     this.fetcher = new Fetcher(this.cluster, this.subscriptions, {
       maxWaitMs: options.maxWaitMs ?? 500,
       minBytes: options.minBytes ?? 1,
@@ -84,6 +118,58 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.subscriptions.assign(partitions);
     for (const topic of new Set(partitions.map((p) => p.topic))) void this.cluster.topic(topic).catch(() => undefined);
     this.fetcher.notify();
+  }
+
+  /**
+   * Joins the consumer group (`groupId`) and consumes what the group assigns: topics by name,
+   * or every topic matching a pattern (new matches are picked up at metadata refreshes, every
+   * `metadataMaxAgeMs`). Subscribing again changes the subscription. The group is joined in the
+   * next `poll()`; `listener` runs inside `poll()` around assignment changes.
+   */
+  subscribe(topics: SubscriptionSpec, listener: RebalanceListener = {}): void {
+    this.ensureOpen();
+    if (!this.group) throw new KafkaClientError(ClientErrorCode.InvalidConfig, 'subscribe() needs the groupId option');
+    if (!(topics instanceof RegExp) && topics.length === 0)
+      throw new KafkaClientError(ClientErrorCode.IllegalState, 'subscribe() needs topics; use close() to leave');
+    if (this.subscriptions.all.length > 0 && !this.membership)
+      throw new KafkaClientError(ClientErrorCode.IllegalState, 'the consumer already has a manual assignment');
+    this.listener = listener;
+    if (this.membership) {
+      this.membership.subscribe(topics);
+      return;
+    }
+    this.membership =
+      this.group.groupProtocol === 'consumer'
+        ? new ConsumerProtocolMembership(this.cluster, this.group, topics)
+        : new ClassicMembership(this.cluster, this.group, topics);
+  }
+
+  /** The member's identity in its group (memberId, generation or member epoch), or null before `subscribe`. */
+  groupMetadata(): GroupMetadata | null {
+    return this.membership?.metadata() ?? null;
+  }
+
+  /** The group's committed offsets of these partitions (null where there is none), keyed by `tpKey`. */
+  async committed(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>> {
+    return this.groupOffsets().committed(partitions);
+  }
+
+  /** Where commits go: the membership when subscribed, else the group as a non-member (manual assignment). */
+  private groupOffsets(): Pick<GroupMembership, 'commit' | 'committed'> {
+    if (this.membership) return this.membership;
+    if (!this.group)
+      throw new KafkaClientError(ClientErrorCode.IllegalState, 'committed offsets need the groupId option');
+    this.standalone ??= new StandaloneOffsets(this.cluster, this.group.groupId);
+    return this.standalone;
+  }
+
+  /** Leaves the group (committing first with auto commit) and drops the assignment; `subscribe` joins again. */
+  async unsubscribe(): Promise<void> {
+    const membership = this.membership;
+    if (!membership) return;
+    this.membership = null;
+    await membership.leave(this.host, 'leave');
+    this.subscriptions.assign([]);
   }
 
   /** The assigned partitions. */
@@ -152,6 +238,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       const take = s.buffered.splice(0, this.maxPollRecords - out.length);
       for (const r of take) out.push(r);
       s.position = take[take.length - 1]!.offset + 1;
+      s.leaderEpoch = take[take.length - 1]!.leaderEpoch;
     }
     if (states.length > 0) this.nextPartition = (this.nextPartition + 1) % states.length;
     // Positions that passed gaps (compaction, control batches) follow the fetch position.
@@ -165,11 +252,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private async resetPositions(): Promise<void> {
     const todo = this.subscriptions.needingReset();
     if (todo.length === 0) return;
-    if (this.membership) {
-      const committed = await this.membership.committed(todo);
-      for (const s of todo) {
+    const fromCommitted = todo.filter((s) => s.useCommitted);
+    if ((this.membership || this.group) && fromCommitted.length > 0) {
+      const before = new Map(fromCommitted.map((s) => [s, s.generation]));
+      const committed = await this.groupOffsets().committed(fromCommitted);
+      for (const s of fromCommitted) {
         const offset = committed.get(tpKey(s.topic, s.partition));
-        if (offset !== null && offset !== undefined) this.subscriptions.seek(s, offset);
+        const unchanged = s.generation === before.get(s) && this.subscriptions.get(s.topic, s.partition) === s;
+        if (offset !== null && offset !== undefined && unchanged) this.subscriptions.seek(s, offset);
       }
     }
     const lookups = todo.filter((s) => s.position === null);
@@ -196,34 +286,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private async applyMembership(): Promise<void> {
-    if (!this.membership) return;
-    const change = await this.membership.poll({ positions: () => this.positions() });
-    if (!change) return;
-    this.subscriptions.remove(change.revoked);
-    this.subscriptions.add(change.assigned);
+    if (this.membership) await this.membership.poll(this.host);
   }
 
   /** Positions of all assigned partitions that have one, as offsets to commit. */
   positions(): OffsetAndMetadata[] {
     return this.subscriptions.all
       .filter((s): s is PartitionState & { position: number } => s.position !== null)
-      .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.position }));
+      .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.position, leaderEpoch: s.leaderEpoch }));
   }
 
-  /**
-   * Uses a group membership for assignment and commits (the seam `subscribe` will use). Not for
-   * applications yet: see the README's "Consumer groups" section.
-   */
+  /** Uses a custom group membership for assignment and commits (what `subscribe` sets up). */
   useMembership(membership: GroupMembership): void {
     if (this.subscriptions.all.length > 0)
       throw new KafkaClientError(ClientErrorCode.IllegalState, 'the consumer already has a manual assignment');
     this.membership = membership;
   }
 
-  /** Commits offsets (default: the current positions) through the group membership. */
+  /**
+   * Commits offsets (default: the positions of every owned partition, i.e. everything `poll`
+   * returned) with the member's generation, so a member that was fenced cannot overwrite its
+   * successor's commits (it gets ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or REBALANCE_IN_PROGRESS
+   * and rejoins at the next poll).
+   */
   async commit(offsets: readonly OffsetAndMetadata[] = this.positions()): Promise<void> {
-    if (!this.membership) throw new KafkaClientError(ClientErrorCode.IllegalState, 'commit() needs a consumer group');
-    await this.membership.commit(offsets);
+    await this.groupOffsets().commit(offsets);
   }
 
   /**
@@ -255,13 +342,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
-  /** Stops fetching, leaves the group if any, closes connections; a pending poll returns []. */
-  async close(): Promise<void> {
+  /**
+   * Stops fetching, commits (auto commit) and leaves the group if any, closes connections; a
+   * pending poll returns []. `groupMembership`: 'default' leaves unless the member is static,
+   * 'leave' always sends the leave request, 'remain' never does (the group rebalances when the
+   * session times out, or, for a static member, keeps its partitions for its return).
+   */
+  async close(options: { groupMembership?: LeaveMode } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.fetcher.notify();
     try {
-      await this.membership?.leave();
+      await this.membership?.leave(this.host, options.groupMembership ?? 'default');
     } finally {
       this.cluster.close();
     }

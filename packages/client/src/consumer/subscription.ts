@@ -19,6 +19,10 @@ export interface PartitionState extends TopicPartition {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** True until positioned: a group consumer then starts at the committed offset, if any. */
+  useCommitted: boolean;
+  /** Leader epoch of the last record returned (-1 when unknown), committed with the position. */
+  leaderEpoch: number;
   /** Bumped on every seek, so a fetch that was in flight across it is recognised as stale. */
   generation: number;
 }
@@ -70,6 +74,8 @@ export class SubscriptionState {
         highWatermark: -1,
         lastStableOffset: -1,
         logStartOffset: -1,
+        useCommitted: true,
+        leaderEpoch: -1,
         generation: 0,
       };
       this.partitions.set(tpKey(a.topic, a.partition), state);
@@ -84,11 +90,13 @@ export class SubscriptionState {
   seek(state: PartitionState, offset: OffsetSpec | 'none'): void {
     state.buffered = [];
     state.generation++;
+    state.useCommitted = false;
     if (typeof offset === 'number') {
       if (!Number.isSafeInteger(offset) || offset < 0)
         throw new KafkaClientError(ClientErrorCode.IllegalState, `cannot seek to offset ${offset}`);
       state.position = offset;
       state.fetchPosition = offset;
+      state.leaderEpoch = -1;
     } else {
       state.position = null;
       state.fetchPosition = null;

@@ -27,7 +27,7 @@ export const CLIENT_VERSIONS: Partial<Record<ApiKeyNumber, VersionRange>> = {
   [ApiKey.LeaveGroup]: { min: 1, max: 5 },
   [ApiKey.SyncGroup]: { min: 1, max: 5 },
   [ApiKey.DescribeGroups]: { min: 1, max: 5 },
-  [ApiKey.ListGroups]: { min: 1, max: 4 },
+  [ApiKey.ListGroups]: { min: 1, max: 5 },
   [ApiKey.ApiVersions]: { min: 0, max: 3 },
   [ApiKey.CreateTopics]: { min: 2, max: 7 },
   [ApiKey.DeleteTopics]: { min: 1, max: 6 },
@@ -39,6 +39,8 @@ export const CLIENT_VERSIONS: Partial<Record<ApiKeyNumber, VersionRange>> = {
   [ApiKey.DescribeLogDirs]: { min: 1, max: 4 },
   [ApiKey.CreatePartitions]: { min: 0, max: 3 },
   [ApiKey.DescribeCluster]: { min: 0, max: 1 },
+  [ApiKey.OffsetDelete]: { min: 0, max: 0 },
+  [ApiKey.ConsumerGroupHeartbeat]: { min: 0, max: 1 },
 };
 
 /** The highest version both sides support, or undefined when the ranges do not meet. */

@@ -1,0 +1,268 @@
+/**
+ * The `gregor` command tree (commander): option names follow Kafka's tools where they exist
+ * (kafka-topics, kafka-console-producer/consumer, kafka-consumer-groups, the perf tests).
+ * Exit codes: 0 ok, 1 runtime error (broker unreachable, broker error), 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
+import { clusterDescribe } from './commands/cluster.js';
+import { consume, type ConsumeOptions } from './commands/consume.js';
+import { groupDelete, groupDescribe, groupList, groupResetOffsets, type ResetOptions } from './commands/group.js';
+import { perfConsume, perfProduce, type PerfConsumeOptions, type PerfProduceOptions } from './commands/perf.js';
+import { produce, type ProduceOptions } from './commands/produce.js';
+import { start } from './commands/start.js';
+import {
+  topicAlter,
+  topicCreate,
+  topicDelete,
+  topicDescribe,
+  topicList,
+  type AlterOptions,
+  type CreateOptions,
+} from './commands/topic.js';
+import { Context, DEFAULT_BOOTSTRAP } from './context.js';
+import { describeError, ExitCode, UsageError } from './errors.js';
+import { painter } from './output.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+type Action<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<void>;
+
+/** Wraps a command: a Context from the global options, closed afterwards whatever happens. */
+function act<A extends unknown[]>(fn: Action<A>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const { bootstrapServer } = cmd.optsWithGlobals<{ bootstrapServer: string }>();
+    const ctx = new Context(bootstrapServer);
+    try {
+      await fn(ctx, ...(args.slice(0, -1) as A));
+    } catch (e) {
+      (e as { bootstrap?: string }).bootstrap ??= bootstrapServer;
+      throw e;
+    } finally {
+      await ctx.close();
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gregor')
+    .description('Command line for Gregor (and any Kafka cluster): topics, produce, consume, groups, perf tests')
+    .version(VERSION, '-V, --version')
+    .addOption(
+      new Option('--bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated')
+        .env('GREGOR_BOOTSTRAP_SERVER')
+        .default(DEFAULT_BOOTSTRAP)
+        .argParser(bootstrapServers),
+    )
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 runtime error (e.g. broker unreachable), 2 usage error.
+Colour only on a terminal; NO_COLOR=1 turns it off.
+
+Examples:
+  gregor topic create orders --partitions 3 --config retention.ms=86400000
+  echo 'order-1:{"total":42}' | gregor produce orders --key-separator :
+  gregor consume orders --from-beginning --print-key --max-messages 10
+  gregor group describe billing
+  gregor perf produce --topic perf --num-records 100000 --record-size 100`,
+    );
+
+  program
+    .command('start')
+    .description('run a broker, as `npm start` (--config FILE, --override key=value…; --help lists every setting)')
+    .option('-c, --config <file>', 'a Kafka-style .properties file')
+    .option('-o, --override <key=value>', 'a config value (repeatable)');
+
+  // topic ------------------------------------------------------------------------------------
+  const topic = program.command('topic').description('create, list, describe, alter and delete topics');
+  topic
+    .command('create')
+    .description('create a topic')
+    .argument('<name>', 'topic name')
+    .option('--partitions <n>', 'partition count (default: the broker’s num.partitions)', integer(1))
+    .option('--replication-factor <n>', 'replicas per partition (default: the broker’s)', integer(1, 32767))
+    .option('--config <key=value>', 'a topic config (repeatable)', keyValue)
+    .option('--if-not-exists', 'succeed if the topic already exists')
+    .action(act<[string, CreateOptions]>(topicCreate));
+  topic
+    .command('list')
+    .description('list topics with their partition counts')
+    .option('--exclude-internal', 'leave out internal topics (__consumer_offsets)')
+    .option('--names', 'print only the names, one per line')
+    .action(act<[{ excludeInternal?: boolean; names?: boolean }]>(topicList));
+  topic
+    .command('describe')
+    .description('partitions (leader, replicas, ISR) and configs of a topic')
+    .argument('<name>', 'topic name')
+    .option('--all-configs', 'show every config with its source, not only the topic’s overrides')
+    .action(act<[string, { allConfigs?: boolean }]>(topicDescribe));
+  topic
+    .command('alter')
+    .description('add partitions, set or delete topic configs')
+    .argument('<name>', 'topic name')
+    .option('--partitions <n>', 'grow the topic to n partitions', integer(1))
+    .option('--config <key=value>', 'set a topic config (repeatable)', keyValue)
+    .option('--delete-config <key>', 'remove a topic config override (repeatable)', collect)
+    .action(act<[string, AlterOptions]>(topicAlter));
+  topic
+    .command('delete')
+    .description('delete a topic')
+    .argument('<name>', 'topic name')
+    .option('--if-exists', 'succeed if the topic does not exist')
+    .action(act<[string, { ifExists?: boolean }]>(topicDelete));
+
+  // produce / consume ------------------------------------------------------------------------
+  program
+    .command('produce')
+    .description('write one record per input line (stdin, or --file)')
+    .argument('<topic>', 'topic to write to')
+    .option('--file <path>', 'read lines from a file instead of stdin')
+    .option('--key-separator <sep>', 'each line is KEY<sep>VALUE (Kafka: parse.key=true, key.separator)')
+    .option(
+      '--property <key=value>',
+      'Kafka console-producer property: parse.key, key.separator (repeatable)',
+      keyValue,
+    )
+    .option('--header <key=value>', 'a header on every record (repeatable)', keyValue)
+    .option('--json', 'each line is {"key","value","headers","partition","timestamp"}')
+    .option('--partition <n>', 'write every record to this partition', integer(0))
+    .addOption(new Option('--acks <acks>', 'all (-1), 1 or 0').default(-1, 'all').argParser(acks))
+    .addOption(
+      new Option('--compression <codec>', 'none, gzip, snappy, lz4, zstd').default('none').argParser(compression),
+    )
+    .option('--linger-ms <ms>', 'how long a batch waits for more records', integer(0))
+    .option('--batch-size <bytes>', 'bytes per partition batch', integer(1))
+    .action(act<[string, ProduceOptions]>(produce));
+
+  program
+    .command('consume')
+    .description('print records (from the end unless told otherwise); stops on Ctrl-C, --max-messages or --timeout-ms')
+    .argument('<topic>', 'topic to read')
+    .option('--from-beginning', 'start at the earliest offset (with --group: when the group has none)')
+    .option('--offset <n>', 'start at this offset, or earliest/latest (needs --partition)')
+    .option('--partition <n>', 'read only this partition', integer(0))
+    .option('--from-timestamp <ms>', 'start at the first record at or after this time (epoch ms)', integer(0))
+    .option('--group <id>', 'start at the group’s committed offsets and commit what is printed')
+    .option('--max-messages <n>', 'exit after n records', integer(1))
+    .option('--timeout-ms <ms>', 'exit when no record arrives for this long', integer(1))
+    .option('--print-key', 'print the key before the value')
+    .option('--print-offset', 'print Offset:N')
+    .option('--print-partition', 'print Partition:N')
+    .option('--print-timestamp', 'print CreateTime:MS (or LogAppendTime:MS)')
+    .option('--print-headers', 'print headers as k:v,k:v')
+    .option('--key-separator <sep>', 'between printed fields', '\t')
+    .addOption(
+      new Option('--format <format>', 'text or json (one object per line)').choices(['text', 'json']).default('text'),
+    )
+    .action(act<[string, ConsumeOptions]>(consume));
+
+  // group ------------------------------------------------------------------------------------
+  const group = program
+    .command('group')
+    .description('consumer groups: list, describe (with lag), reset offsets, delete');
+  group.command('list').description('list consumer groups').action(act<[]>(groupList));
+  group
+    .command('describe')
+    .description('committed offsets, log end and lag per partition, with the owning member')
+    .argument('<group>', 'group id')
+    .option('--members', 'list members and their assignments instead')
+    .action(act<[string, { members?: boolean }]>(groupDescribe));
+  group
+    .command('reset-offsets')
+    .description('move a group’s committed offsets (dry run unless --execute; the group must be inactive)')
+    .argument('<group>', 'group id')
+    .requiredOption('--topic <topic[:p,p…]>', 'the topic, optionally with partitions')
+    .option('--to-earliest', 'to the log start')
+    .option('--to-latest', 'to the log end')
+    .option('--to-offset <n>', 'to offset n (clamped to the log)', integer(0))
+    .option('--to-timestamp <ms>', 'to the first record at or after this time (epoch ms)', integer(0))
+    .option('--dry-run', 'only show the new offsets (the default)')
+    .option('--execute', 'commit the new offsets')
+    .action(act<[string, ResetOptions]>(groupResetOffsets));
+  group
+    .command('delete')
+    .description('delete a consumer group (it must have no members)')
+    .argument('<group>', 'group id')
+    .action(act<[string]>(groupDelete));
+
+  // cluster ----------------------------------------------------------------------------------
+  program
+    .command('cluster')
+    .description('cluster information')
+    .command('describe')
+    .description('cluster id, controller and brokers')
+    .action(act<[]>(clusterDescribe));
+
+  // perf -------------------------------------------------------------------------------------
+  const perf = program.command('perf').description('performance tests, as kafka-producer/consumer-perf-test');
+  perf
+    .command('produce')
+    .description('produce records as fast as allowed; report records/s, MB/s and latency percentiles')
+    .requiredOption('--topic <topic>', 'topic to write to (auto-created when the broker allows)')
+    .requiredOption('--num-records <n>', 'records to send', integer(1))
+    .requiredOption('--record-size <bytes>', 'bytes per record value', integer(0))
+    .option('--throughput <n>', 'records per second at most; -1 for no limit', integer(-1), -1)
+    .addOption(new Option('--acks <acks>', 'all (-1), 1 or 0').default(-1, 'all').argParser(acks))
+    .addOption(
+      new Option('--compression <codec>', 'none, gzip, snappy, lz4, zstd').default('none').argParser(compression),
+    )
+    .option('--batch-size <bytes>', 'bytes per partition batch (default 16384)', integer(1))
+    .option('--linger-ms <ms>', 'how long a batch waits for more records (default 5)', integer(0))
+    .option('--json', 'print the result as JSON')
+    .action(act<[PerfProduceOptions]>(perfProduce));
+  perf
+    .command('consume')
+    .description('read records from the start of a topic as fast as possible; report records/s and MB/s')
+    .requiredOption('--topic <topic>', 'topic to read')
+    .requiredOption('--messages <n>', 'records to read', integer(1))
+    .option('--timeout-ms <ms>', 'give up after this long without a record', integer(1), 10_000)
+    .option('--from-latest', 'start at the end instead')
+    .option('--json', 'print the result as JSON')
+    .action(act<[PerfConsumeOptions]>(perfConsume));
+
+  return program;
+}
+
+/**
+ * Runs the command line; resolves with the exit code, or null for `start` (the broker keeps the
+ * process alive and exits by itself).
+ */
+export async function run(argv: readonly string[]): Promise<number | null> {
+  const paintErr = painter(process.stderr);
+  if (argv[0] === 'start') {
+    await start(argv.slice(1));
+    return null;
+  }
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    outputError: (text, write) => write(paintErr('red', `gregor: ${text}`)),
+  });
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride();
+    cmd.configureOutput({ outputError: (text, write) => write(paintErr('red', `gregor: ${text}`)) });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.Ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    const bootstrap = (e as { bootstrap?: string }).bootstrap ?? DEFAULT_BOOTSTRAP;
+    process.stderr.write(`${paintErr('red', `gregor: error: ${describeError(e, bootstrap)}`)}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write('(add --help for usage)\n');
+      return ExitCode.Usage;
+    }
+    if (process.env.GREGOR_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return ExitCode.Runtime;
+  }
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
