@@ -163,7 +163,8 @@ test('a running `consume --group` is a member of its group; --to-timestamp reset
   let r;
   for (;;) {
     r = await gregor(['group', 'describe', 'cli-group', '--members']);
-    if (/^Members:\s+1$/m.test(r.stdout) && /gregor-cli/.test(r.stdout)) break;
+    // Joined and assigned: the member row lists both partitions.
+    if (/^Members:\s+1$/m.test(r.stdout) && /joined-0,joined-1/.test(r.stdout)) break;
     if (Date.now() > deadline) assert.fail(`the consumer never joined: ${r.stdout}${r.stderr}`);
     await new Promise((res) => setTimeout(res, 200));
   }

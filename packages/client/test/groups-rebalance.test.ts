@@ -117,23 +117,32 @@ test('static membership: a member restarting within its session keeps its partit
     fastGroup(tb.bootstrap, groupId, { groupInstanceId: instance, sessionTimeoutMs: 10_000 });
   const s1 = new Member(options('s1')).start([topic]);
   const s2 = new Member(options('s2')).start([topic]);
-  await waitFor(
-    's1 and s2 with three each',
-    () => partitionsCovered([s1, s2], partitionsOf(topic, 6)) && s1.owned.length === 3,
-  );
-  const generation = s2.consumer.groupMetadata()!.generationId;
-  const owned = s1.owned;
-  const s2Events = { assigned: s2.assignedEvents.length, revoked: s2.revokedEvents.length };
+  let back: Member | undefined;
+  try {
+    // Settled: every partition owned, both members on the same generation, the group Stable.
+    await waitFor('s1 and s2 with three each, on one generation', async () => {
+      const g1 = s1.consumer.groupMetadata()?.generationId;
+      const g2 = s2.consumer.groupMetadata()?.generationId;
+      if (!(partitionsCovered([s1, s2], partitionsOf(topic, 6)) && s1.owned.length === 3 && g1 === g2)) return false;
+      const [d] = await admin.describeGroups([groupId]);
+      return d?.state === 'Stable';
+    });
+    const generation = s2.consumer.groupMetadata()!.generationId;
+    const owned = s1.owned;
+    const s2Events = { assigned: s2.assignedEvents.length, revoked: s2.revokedEvents.length };
 
-  await s1.stop(); // a static member does not send LeaveGroup
-  const [described] = await admin.describeGroups([groupId]);
-  assert.equal(described!.members.length, 2, 'the static member stays in the group while away');
-  const back = new Member(options('s1')).start([topic]);
-  await waitFor('the restarted member owns its old partitions', () => back.owned.join() === owned.join());
-  assert.equal(back.consumer.groupMetadata()!.generationId, generation, 'same generation: no rebalance');
-  await new Promise((r) => setTimeout(r, 600)); // a few heartbeats: s2 would have been told to rejoin by now
-  assert.equal(s2.assignedEvents.length, s2Events.assigned);
-  assert.equal(s2.revokedEvents.length, s2Events.revoked);
-  assert.equal(s2.consumer.groupMetadata()!.generationId, generation);
-  await Promise.all([back.stop('leave'), s2.stop('leave')]);
+    await s1.stop(); // a static member does not send LeaveGroup
+    const [described] = await admin.describeGroups([groupId]);
+    assert.equal(described!.members.length, 2, 'the static member stays in the group while away');
+    back = new Member(options('s1')).start([topic]);
+    const restarted = back;
+    await waitFor('the restarted member owns its old partitions', () => restarted.owned.join() === owned.join());
+    assert.equal(restarted.consumer.groupMetadata()!.generationId, generation, 'same generation: no rebalance');
+    await new Promise((r) => setTimeout(r, 600)); // a few heartbeats: s2 would have been told to rejoin by now
+    assert.equal(s2.assignedEvents.length, s2Events.assigned);
+    assert.equal(s2.revokedEvents.length, s2Events.revoked);
+    assert.equal(s2.consumer.groupMetadata()!.generationId, generation);
+  } finally {
+    await Promise.all([back?.stop('leave'), s2.stop('leave'), s1.stop('leave')].map((p) => p?.catch(() => {})));
+  }
 });
