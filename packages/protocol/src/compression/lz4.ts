@@ -1,4 +1,5 @@
 import { compressFrame, compressFrameSync, uncompressSync } from 'lz4-napi';
+import { MAX_DECOMPRESSED_BYTES } from './limits.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { xxhash32 } from './xxhash32.js';
 
@@ -101,6 +102,8 @@ function readFrame(data: Buffer, at: number, checkHeader: boolean, out: Buffer[]
         : decodeBlock(block, maxBlockSize, linked ? history(out, firstChunk) : undefined);
     out.push(decoded);
     produced += decoded.length;
+    if (produced > MAX_DECOMPRESSED_BYTES)
+      throw corrupt(`decompresses to more than the ${MAX_DECOMPRESSED_BYTES} bytes a record set may hold`);
   }
 
   if (flg & FLG_CONTENT_SIZE && produced !== readUInt64LE(data, at + DESCRIPTOR_START + 2))
