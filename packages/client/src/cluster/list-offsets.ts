@@ -39,14 +39,14 @@ export async function listOffsets(
   isolationLevel = 0,
 ): Promise<Map<string, OffsetAnswer>> {
   const answers = new Map<string, OffsetAnswer>();
-  let todo = [...queries];
+  let pending = [...queries];
   const deadline = Date.now() + cluster.options.requestTimeoutMs;
-  for (let attempt = 0; todo.length > 0; attempt++) {
-    for (const topic of new Set(todo.map((q) => q.topic))) await cluster.topic(topic);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    for (const topic of new Set(pending.map((q) => q.topic))) await cluster.topic(topic);
     const byLeader = new Map<number, OffsetQuery[]>();
     const retry: OffsetQuery[] = [];
     let lastError: KafkaError | null = null;
-    for (const q of todo) {
+    for (const q of pending) {
       const leader = cluster.leaderOf(q.topic, q.partition);
       if (leader === undefined) {
         if (!cluster.metadata.topics.get(q.topic)?.partitions[q.partition])
@@ -94,8 +94,8 @@ export async function listOffsets(
         }
       }),
     );
-    todo = retry;
-    if (todo.length === 0) break;
+    pending = retry;
+    if (pending.length === 0) break;
     if (Date.now() >= deadline) throw lastError ?? new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'ListOffsets');
     await cluster.refreshMetadata();
     await sleep(backoffMs(attempt, cluster.options.retryBackoffMs, cluster.options.retryBackoffMaxMs));

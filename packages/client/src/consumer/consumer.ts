@@ -250,9 +250,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Looks up positions of partitions that have none: committed offset (in a group), else the reset policy. */
   private async resetPositions(): Promise<void> {
-    const todo = this.subscriptions.needingReset();
-    if (todo.length === 0) return;
-    const fromCommitted = todo.filter((s) => s.useCommitted);
+    const pending = this.subscriptions.needingReset();
+    if (pending.length === 0) return;
+    const fromCommitted = pending.filter((s) => s.useCommitted);
     if ((this.membership || this.group) && fromCommitted.length > 0) {
       const before = new Map(fromCommitted.map((s) => [s, s.generation]));
       const committed = await this.groupOffsets().committed(fromCommitted);
@@ -262,7 +262,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         if (offset !== null && offset !== undefined && unchanged) this.subscriptions.seek(s, offset);
       }
     }
-    const lookups = todo.filter((s) => s.position === null);
+    const lookups = pending.filter((s) => s.position === null);
     const none = lookups.find((s) => s.reset === 'none');
     if (none)
       throw new KafkaClientError(

@@ -57,10 +57,10 @@ export function commitOffsets(
   member: MemberIdentity,
   timeoutMs: number,
 ): Promise<void> {
-  let todo = [...offsets];
-  if (todo.length === 0) return Promise.resolve();
+  let pending = [...offsets];
+  if (pending.length === 0) return Promise.resolve();
   return withRetries(coordinator, timeoutMs, async () => {
-    const topics = [...new Set(todo.map((o) => o.topic))];
+    const topics = [...new Set(pending.map((o) => o.topic))];
     const res = await coordinator.send(ApiKey.OffsetCommit, {
       groupId: coordinator.groupId,
       generationIdOrMemberEpoch: member.generationIdOrMemberEpoch,
@@ -69,7 +69,7 @@ export function commitOffsets(
       retentionTimeMs: -1n,
       topics: topics.map((name) => ({
         name,
-        partitions: todo
+        partitions: pending
           .filter((o) => o.topic === name)
           .map((o) => ({
             partitionIndex: o.partition,
@@ -90,9 +90,9 @@ export function commitOffsets(
         });
         if (!retriable(coordinator, p.errorCode)) throw error;
         retry = error;
-        failed.push(todo.find((o) => o.topic === t.name && o.partition === p.partitionIndex)!);
+        failed.push(pending.find((o) => o.topic === t.name && o.partition === p.partitionIndex)!);
       }
-    todo = failed;
+    pending = failed;
     return retry ? { retry } : { done: undefined };
   });
 }
