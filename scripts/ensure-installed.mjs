@@ -1,5 +1,6 @@
-// Runs before `npm test` and `npm start` so that a fresh clone needs no other command:
-// installs the workspace's dependencies when they are missing or older than the lockfile.
+// Runs before `npm test` and `npm start` so that a fresh clone needs no other command: installs
+// the workspace's dependencies when they are missing or older than the lockfile, then compiles
+// what changed (scripts/build.mjs, incremental: ~50 ms when nothing did).
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
@@ -12,3 +13,4 @@ if (stale) {
     stdio: 'inherit',
   });
 }
+execSync('node scripts/build.mjs --quiet', { stdio: 'inherit' });

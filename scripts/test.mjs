@@ -1,7 +1,11 @@
 // Runs every package's tests (packages/*/test/**/*.test.ts) in one node:test run, so the
 // summary at the end covers the whole repo. Node 20's --test does not expand globs itself.
 // Usage: node scripts/test.mjs [package-name-or-path-filter …]
-import { spawnSync } from 'node:child_process';
+//
+// In-process imports of other packages resolve to their TypeScript sources (the `gregor:source`
+// export condition); processes the tests spawn (the broker, the `gregor` command) run the compiled
+// JavaScript a user runs, so the build is brought up to date first.
+import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,9 +25,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+execSync('node scripts/build.mjs --quiet', { stdio: 'inherit' });
 const result = spawnSync(
   process.execPath,
   [
+    '--conditions=gregor:source',
     '--import',
     'tsx',
     '--test',

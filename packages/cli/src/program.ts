@@ -3,7 +3,6 @@
  * (kafka-topics, kafka-console-producer/consumer, kafka-consumer-groups, the perf tests).
  * Exit codes: 0 ok, 1 runtime error (broker unreachable, broker error), 2 usage error.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
 import { clusterDescribe } from './commands/cluster.js';
@@ -24,9 +23,9 @@ import {
 import { Context, DEFAULT_BOOTSTRAP } from './context.js';
 import { describeError, ExitCode, UsageError } from './errors.js';
 import { painter } from './output.js';
+import { cliVersion } from './version.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+const VERSION = cliVersion();
 
 type Action<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<void>;
 

@@ -3,7 +3,7 @@
  * this process (startTestBroker) or as a child process that can be killed (spawnBroker).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,7 +55,15 @@ export async function startTestBroker(
   return handle;
 }
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../main.ts');
+/**
+ * How `npm start` runs the broker: the compiled entry (packages/broker/dist/main.js) when it has
+ * been built, else the TypeScript source through tsx. Works from src/testing and dist/testing.
+ */
+export function brokerCommand(): string[] {
+  const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const compiled = join(pkg, 'dist', 'main.js');
+  return existsSync(compiled) ? [compiled] : ['--import', 'tsx', join(pkg, 'src', 'main.ts')];
+}
 
 export interface SpawnedBroker {
   child: ChildProcess;
@@ -73,9 +81,7 @@ export interface SpawnedBroker {
  */
 export function spawnBroker(dataDir: string, overrides: Record<string, string> = {}, port = 0): Promise<SpawnedBroker> {
   const args = [
-    '--import',
-    'tsx',
-    MAIN,
+    ...brokerCommand(),
     '--override',
     `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--override',
