@@ -114,3 +114,10 @@ export function spawnBroker(dataDir: string, overrides: Record<string, string> =
     void exited.then((code) => reject(new Error(`broker exited (${code}) before listening: ${stderr}`)));
   });
 }
+export {
+  startZooKeeper,
+  zookeeperInstalled,
+  type TestZooKeeper,
+  type ZooKeeperNode,
+  type ZooKeeperOptions,
+} from './zookeeper.js';
