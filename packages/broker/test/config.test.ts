@@ -86,6 +86,12 @@ test('unknown keys are warnings, once each, with a suggestion for a likely typo'
   );
 });
 
+test('a KRaft file’s second listener is a warning: one broker serves its first listener', () => {
+  const c = buildBrokerConfig({ listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093' });
+  assert.deepStrictEqual(c.listeners[0], { name: 'PLAINTEXT', host: '0.0.0.0', port: 9092 });
+  assert.deepStrictEqual(c.warnings, ['listeners: only PLAINTEXT is served; CONTROLLER ignored']);
+});
+
 test('broker environment variables: their own prefix and Confluent’s escapes', () => {
   assert.equal(envVarToConfigName('LOG_RETENTION_MS'), 'log.retention.ms');
   assert.equal(envVarToConfigName('LISTENER_NAME_EXTERNAL___LB_SASL__X'), 'listener.name.external_lb.sasl-x');

@@ -380,6 +380,14 @@ export function resolveBrokerConfig(layers: ConfigLayer[], options: ConfigOption
   try {
     listeners = splitList(values.listeners).map(parseListener);
     if (listeners.length === 0) errors.push('listeners: at least one listener is needed');
+    // A KRaft file lists CONTROLLER://… beside the client listener; one broker serves one.
+    if (listeners.length > 1)
+      warnings.push(
+        `listeners: only ${listeners[0]!.name} is served; ${listeners
+          .slice(1)
+          .map((l) => l.name)
+          .join(', ')} ignored`,
+      );
     advertised = splitList(values['advertised.listeners']).map(parseListener);
   } catch (err) {
     errors.push((err as Error).message);
