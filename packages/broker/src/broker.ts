@@ -3,8 +3,9 @@
  * put together. `Broker.start` is what `npm start` and the test kit call.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
+import { prepareDataDir } from './config/data-dir.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { HANDLERS } from './handlers/index.js';
@@ -12,14 +13,15 @@ import type { Handler } from './handlers/handler.js';
 import { EmbeddedMetadataStore } from './metadata/embedded-metadata-store.js';
 import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import type { BrokerInfo, MetadataStore } from './metadata/metadata-store.js';
-import { BrokerMetrics } from './metrics.js';
+import { createLogger } from './logging.js';
+import { BrokerMetrics, type MetricsView } from './metrics.js';
+import { OpsServer, type Readiness } from './ops-server.js';
 import { ProducerIdManager } from './partition/producer-ids.js';
 import { ReplicaManager } from './partition/replica-manager.js';
 import { Connection } from './server/connection.js';
 
 export class Broker {
   readonly handlers: ReadonlyMap<number, Handler>;
-  readonly metrics: BrokerMetrics;
   readonly fetchSessions = new FetchSessionCache();
   readonly producerIds: ProducerIdManager;
   /** Consumer groups and committed offsets; started after the partitions, closed before them. */
@@ -27,7 +29,6 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private connectionCount = 0;
   private stopping: Promise<void> | undefined;
-  metricsPort = -1;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -37,18 +38,48 @@ export class Broker {
     private readonly server: Server,
     /** The port actually bound (the listener's, or the one picked for port 0). */
     readonly port: number,
+    readonly metrics: BrokerMetrics,
+    private readonly ops: OpsServer | undefined,
+    /** The port of /metrics, /health and /ready, or -1 when metrics.port is off. */
+    readonly metricsPort: number,
   ) {
     this.handlers = new Map(HANDLERS.map((h) => [h.apiKey, h as Handler]));
-    this.metrics = new BrokerMetrics(() => replicas.logs.sizes());
+    metrics.attach(this.metricsView());
     this.producerIds = new ProducerIdManager(metadata);
     this.groups = new GroupCoordinator(config, metadata, replicas, logger);
     this.groups.start();
     server.on('connection', (socket) => this.accept(socket));
   }
 
-  static async start(
+  static async start(config: BrokerConfig, logger: Logger = createLogger(config)): Promise<Broker> {
+    for (const warning of config.warnings) logger.warn(warning);
+    prepareDataDir(config.logDir);
+    const listener = config.listeners[0]!;
+    // The ops endpoint comes up first, so /ready can answer 503 while the logs load.
+    const metrics = new BrokerMetrics();
+    let broker: Broker | undefined;
+    let ops: OpsServer | undefined;
+    let metricsPort = -1;
+    if (config.int('metrics.port') >= 0) {
+      ops = new OpsServer(metrics.registry, () => broker?.readiness() ?? { ready: false, reason: 'loading logs' });
+      metricsPort = await ops.listen(listener.host, config.int('metrics.port'));
+      logger.info({ metricsPort }, 'serving /metrics, /health and /ready');
+    }
+    try {
+      broker = await Broker.open(config, logger, metrics, ops, metricsPort);
+    } catch (err) {
+      await ops?.close();
+      throw err;
+    }
+    return broker;
+  }
+
+  private static async open(
     config: BrokerConfig,
-    logger: Logger = pino({ level: config.string('log.level') }),
+    logger: Logger,
+    metrics: BrokerMetrics,
+    ops: OpsServer | undefined,
+    metricsPort: number,
   ): Promise<Broker> {
     const meta = loadOrCreateMetaProperties(config.logDir, config.nodeId);
     const listener = config.listeners[0]!;
@@ -77,16 +108,14 @@ export class Broker {
       server.close();
       throw err;
     }
-    const broker = new Broker(config, logger, metadata, replicas, server, port);
-    const metricsPort = config.int('metrics.port');
-    if (metricsPort >= 0) broker.metricsPort = await broker.metrics.listen(listener.host, metricsPort);
+    const broker = new Broker(config, logger, metadata, replicas, server, port, metrics, ops, metricsPort);
     logger.info(
       {
         nodeId: config.nodeId,
         clusterId: meta.clusterId,
         listener: `${listener.host}:${port}`,
         dataDir: config.logDir,
-        metricsPort: broker.metricsPort,
+        metricsPort,
       },
       'broker started',
     );
@@ -102,6 +131,36 @@ export class Broker {
     return [...this.handlers.values()]
       .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
+  }
+
+  /** For /ready: serving once started, until shutdown begins. */
+  readiness(): Readiness {
+    if (this.stopping) return { ready: false, reason: 'shutting down' };
+    if (!this.server.listening) return { ready: false, reason: 'the listener is not accepting connections' };
+    if (this.groups.isLoading()) return { ready: false, reason: 'loading consumer group offsets' };
+    return { ready: true };
+  }
+
+  private metricsView(): MetricsView {
+    return {
+      partitions: () =>
+        this.replicas.allPartitions().map((p) => ({
+          topic: p.topic,
+          partition: p.index,
+          logStartOffset: p.log.logStartOffset,
+          logEndOffset: p.log.logEndOffset,
+          highWatermark: p.log.highWatermark,
+          sizeBytes: p.log.size,
+        })),
+      committedOffsets: () =>
+        this.groups.offsets
+          .groupIds()
+          .flatMap((group) =>
+            this.groups.offsets
+              .all(group)
+              .map((c) => ({ group, topic: c.topic, partition: c.partition, offset: c.committed.offset })),
+          ),
+    };
   }
 
   private accept(socket: Socket): void {
@@ -129,7 +188,7 @@ export class Broker {
       this.groups.close();
       this.replicas.close();
       await this.metadata.close();
-      await this.metrics.close();
+      await this.ops?.close();
       this.logger.info('broker stopped');
     })();
     return this.stopping;

@@ -1,10 +1,33 @@
 /**
- * Prometheus metrics: requests and latency per API, bytes in and out, connections, partition
- * sizes. Served at /metrics when `metrics.port` is set.
+ * Prometheus metrics: requests and latency per API, bytes in and out, connections, and per
+ * partition and consumer group the log offsets, sizes and lag. Served at /metrics (with /health
+ * and /ready, see ops-server.ts) when `metrics.port` is set.
  */
-import { createServer, type Server } from 'node:http';
 import { Apis } from '@gregor/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One partition log as the metrics see it. */
+export interface PartitionStats {
+  topic: string;
+  partition: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+  sizeBytes: number;
+}
+
+export interface CommittedOffsetStats {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** What the scrape-time gauges read from the broker. */
+export interface MetricsView {
+  partitions(): PartitionStats[];
+  committedOffsets(): CommittedOffsetStats[];
+}
 
 const apiName = (key: number): string => (Apis as Record<number, { name: string }>)[key]?.name ?? String(key);
 
@@ -49,20 +72,86 @@ export class BrokerMetrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
-  private server: Server | undefined;
 
-  constructor(partitionSizes: () => Map<string, number>) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gregor_process_' });
-    new Gauge({
-      name: 'gregor_partition_size_bytes',
-      help: 'Bytes on disk per partition log',
-      labelNames: ['partition'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [name, size] of partitionSizes()) this.set({ partition: name.replace('\u0000', '-') }, size);
+  }
+
+  /**
+   * Per-partition and per-group gauges, read from the broker at scrape time. Names follow
+   * Kafka's MBeans (kafka.log:type=Log,name=LogEndOffset|LogStartOffset|Size) and its
+   * consumer-group tool (committed offset, lag = high watermark − committed offset).
+   */
+  attach(view: MetricsView): void {
+    const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          fill(this);
+        },
+      });
+    };
+    const byPartition =
+      (fill: (g: Gauge, p: PartitionStats, labels: { topic: string; partition: string }) => void) => (g: Gauge) => {
+        for (const p of view.partitions()) fill(g, p, { topic: p.topic, partition: String(p.partition) });
+      };
+    gauge(
+      'gregor_partition_size_bytes',
+      'Bytes on disk per partition log (label topic-partition)',
+      ['partition'],
+      (g) => {
+        for (const p of view.partitions()) g.set({ partition: `${p.topic}-${p.partition}` }, p.sizeBytes);
       },
+    );
+    gauge(
+      'gregor_log_size_bytes',
+      'Bytes on disk of a partition log (Kafka: Log Size)',
+      ['topic', 'partition'],
+      byPartition((g, p, labels) => g.set(labels, p.sizeBytes)),
+    );
+    gauge(
+      'gregor_log_end_offset',
+      'Offset the next record gets (Kafka: Log LogEndOffset)',
+      ['topic', 'partition'],
+      byPartition((g, p, labels) => g.set(labels, p.logEndOffset)),
+    );
+    gauge(
+      'gregor_log_start_offset',
+      'First offset still in the log (Kafka: Log LogStartOffset)',
+      ['topic', 'partition'],
+      byPartition((g, p, labels) => g.set(labels, p.logStartOffset)),
+    );
+    gauge(
+      'gregor_log_high_watermark',
+      'Offset up to which consumers may read',
+      ['topic', 'partition'],
+      byPartition((g, p, labels) => g.set(labels, p.highWatermark)),
+    );
+    const groupLabels = ['group', 'topic', 'partition'];
+    gauge('gregor_consumer_group_committed_offset', 'Offset a consumer group has committed', groupLabels, (g) => {
+      for (const c of view.committedOffsets())
+        g.set({ group: c.group, topic: c.topic, partition: String(c.partition) }, c.offset);
     });
+    gauge(
+      'gregor_consumer_group_lag',
+      'Records a group has yet to consume: high watermark − committed offset',
+      groupLabels,
+      (g) => {
+        const highWatermarks = new Map(
+          view.partitions().map((p) => [`${p.topic}\u0000${p.partition}`, p.highWatermark]),
+        );
+        for (const c of view.committedOffsets()) {
+          const hw = highWatermarks.get(`${c.topic}\u0000${c.partition}`);
+          // Offsets of deleted topics or partitions this broker does not lead have no lag to show.
+          if (hw !== undefined)
+            g.set({ group: c.group, topic: c.topic, partition: String(c.partition) }, Math.max(0, hw - c.offset));
+        }
+      },
+    );
   }
 
   observeRequest(apiKey: number, bytes: number, startedNs: bigint): void {
@@ -70,33 +159,5 @@ export class BrokerMetrics {
     this.requests.inc({ api });
     this.bytesIn.inc(bytes + 4);
     this.latency.observe({ api }, Number(process.hrtime.bigint() - startedNs) / 1e9);
-  }
-
-  /** Serves /metrics; resolves with the bound port. */
-  listen(host: string, port: number): Promise<number> {
-    this.server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end('not found; try /metrics\n');
-        return;
-      }
-      this.registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text))
-        .catch((err: unknown) => res.writeHead(500).end(String(err)));
-    });
-    const server = this.server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        const address = server.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    const server = this.server;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
   }
 }

@@ -5,7 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { buildBrokerConfig, ConfigError, parseProperties, propertiesFromEnv } from '../src/config/broker-config.js';
+import {
+  buildBrokerConfig,
+  ConfigError,
+  parseProperties,
+  propertiesFromEnv,
+  resolveBrokerConfig,
+} from '../src/config/broker-config.js';
+import { configNameToEnvVar, envVarToConfigName, legacyEnvHints } from '../src/config/sources.js';
+import { isBrokerSetting } from '../src/config/broker-config.js';
 
 test('defaults are Kafka’s', () => {
   const c = buildBrokerConfig();
@@ -28,21 +36,29 @@ test('later layers win; aliases convert units', () => {
   assert.equal(c.logDir, '/tmp/x');
 });
 
-test('every mistake is reported, one per line', () => {
+test('every mistake is reported, one per line, naming where it came from', () => {
   assert.throws(
     () =>
-      buildBrokerConfig({
-        'num.partitions': 'many',
-        'no.such.setting': '1',
-        listeners: 'localhost:9092',
-        'auto.create.topics.enable': 'yes',
-        'message.max.bytes': '-5',
-      }),
+      resolveBrokerConfig(
+        [
+          {
+            source: 'server.properties',
+            values: {
+              'num.partitions': 'many',
+              'no.such.setting': '1',
+              listeners: 'localhost:9092',
+              'auto.create.topics.enable': 'yes',
+              'message.max.bytes': '-5',
+            },
+          },
+        ],
+        { strict: true },
+      ),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       for (const part of [
-        "num.partitions: 'many' is not an integer",
-        "unknown config 'no.such.setting'",
+        "num.partitions: 'many' is not an integer (from server.properties)",
+        "unknown config 'no.such.setting' (from server.properties)",
         "listener 'localhost:9092' is not NAME://host:port",
         'auto.create.topics.enable',
         'message.max.bytes: -5 must be at least 0',
@@ -53,7 +69,57 @@ test('every mistake is reported, one per line', () => {
   );
 });
 
-test('properties files and GREGOR_ environment variables', () => {
+test('unknown keys are warnings, once each, with a suggestion for a likely typo', () => {
+  const c = resolveBrokerConfig([
+    { source: 'a.properties', values: { 'num.network.threads': '3', 'log.retension.ms': '5' } },
+    { source: '--override', values: { 'num.network.threads': '4', 'num.partitions': '2' } },
+  ]);
+  assert.equal(c.int('num.partitions'), 2);
+  assert.equal(c.int('log.retention.ms'), 7 * 24 * 3600 * 1000, 'a misspelt key changes nothing');
+  assert.deepStrictEqual(c.warnings, [
+    "unknown config 'num.network.threads' (from a.properties) is ignored",
+    "unknown config 'log.retension.ms' (from a.properties) is ignored; did you mean 'log.retention.ms'?",
+  ]);
+  assert.throws(
+    () => resolveBrokerConfig([{ source: 'a.properties', values: { 'log.retension.ms': '5' } }], { strict: true }),
+    /invalid configuration: unknown config 'log.retension.ms' \(from a.properties\); did you mean 'log.retention.ms'\?$/,
+  );
+});
+
+test('a KRaft file’s second listener is a warning: one broker serves its first listener', () => {
+  const c = buildBrokerConfig({ listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093' });
+  assert.deepStrictEqual(c.listeners[0], { name: 'PLAINTEXT', host: '0.0.0.0', port: 9092 });
+  assert.deepStrictEqual(c.warnings, ['listeners: only PLAINTEXT is served; CONTROLLER ignored']);
+});
+
+test('broker environment variables: their own prefix and Confluent’s escapes', () => {
+  assert.equal(envVarToConfigName('LOG_RETENTION_MS'), 'log.retention.ms');
+  assert.equal(envVarToConfigName('LISTENER_NAME_EXTERNAL___LB_SASL__X'), 'listener.name.external_lb.sasl-x');
+  for (const name of ['log.retention.ms', 'listener.name.external_lb.sasl-x', 'a_b-c.d'])
+    assert.equal(envVarToConfigName(configNameToEnvVar(name).slice('GREGOR_BROKER_'.length)), name);
+  assert.deepStrictEqual(
+    propertiesFromEnv({
+      GREGOR_BROKER_LOG_RETENTION_MS: '5',
+      GREGOR_BOOTSTRAP_SERVER: 'h:1',
+      GREGOR_DEBUG: '1',
+      GREGOR_BROKER_: 'x',
+      PATH: '/bin',
+    }),
+    { 'log.retention.ms': '5' },
+  );
+  assert.deepStrictEqual(
+    legacyEnvHints(
+      { GREGOR_LOG_RETENTION_MS: '5', GREGOR_BOOTSTRAP_SERVER: 'h:1', GREGOR_DEBUG: '1' },
+      isBrokerSetting,
+    ),
+    [
+      'environment variable GREGOR_LOG_RETENTION_MS is not read by the broker; broker settings use the ' +
+        'GREGOR_BROKER_ prefix (GREGOR_BROKER_LOG_RETENTION_MS sets log.retention.ms)',
+    ],
+  );
+});
+
+test('properties files', () => {
   const props = parseProperties(
     '# comment\n! also\nnum.partitions = 3\nlog.dirs: /var/lib/gregor\nlisteners=PLAINTEXT://0.0.0.0:9093\\\n\n',
   );
@@ -61,9 +127,6 @@ test('properties files and GREGOR_ environment variables', () => {
     'num.partitions': '3',
     'log.dirs': '/var/lib/gregor',
     listeners: 'PLAINTEXT://0.0.0.0:9093',
-  });
-  assert.deepStrictEqual(propertiesFromEnv({ GREGOR_LOG_RETENTION_MS: '5', PATH: '/bin' }), {
-    'log.retention.ms': '5',
   });
 });
 
@@ -79,9 +142,12 @@ test('the broker process refuses bad configuration with exit code 2 and says why
   const bad = run(['--override', 'num.partitions=abc', '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /num\.partitions: 'abc' is not an integer/);
-  const env = run(['--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { GREGOR_MESSAGE_MAX_BYTES: 'big' });
+  const env = run(['--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { GREGOR_BROKER_MESSAGE_MAX_BYTES: 'big' });
   assert.equal(env.status, 2);
-  assert.match(env.stderr, /message\.max\.bytes/);
+  assert.match(
+    env.stderr,
+    /message\.max\.bytes: 'big' is not an integer \(from environment variable GREGOR_BROKER_MESSAGE_MAX_BYTES\)/,
+  );
   const flag = run(['--bogus']);
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /Unknown option '--bogus'/);

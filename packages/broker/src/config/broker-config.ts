@@ -3,6 +3,10 @@
  * parsed type, validation, `--help` and DescribeConfigs are all derived.
  */
 import { DEFAULT_LOG_CONFIG, NEVER } from '@gregor/storage';
+import type { ConfigLayer } from './sources.js';
+import { unknownKeyMessage } from './unknown-keys.js';
+
+export { parseProperties, propertiesFromEnv, type ConfigLayer } from './sources.js';
 
 type Kind = 'int' | 'long' | 'string' | 'boolean' | 'list' | 'double';
 
@@ -21,6 +25,7 @@ const oneOf =
   (...values: string[]) =>
   (v: unknown) =>
     values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}`;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const longDefault = (n: number): string => (n >= NEVER ? '9223372036854775807' : String(n));
 
 export const BROKER_CONFIG = {
@@ -157,7 +162,18 @@ export const BROKER_CONFIG = {
     default: '-1',
     doc: 'Port of the Prometheus /metrics endpoint on the listener host (-1 = off, 0 = any free port)',
   },
-  'log.level': { kind: 'string', default: 'info', doc: 'trace, debug, info, warn, error or silent' },
+  'log.level': {
+    kind: 'string',
+    default: 'info',
+    doc: 'trace, debug, info, warn, error, fatal or silent',
+    check: oneOf(...LOG_LEVELS),
+  },
+  'log.format': {
+    kind: 'string',
+    default: 'auto',
+    doc: 'text (one readable line per entry) or json; auto = text on a terminal, json otherwise',
+    check: oneOf('auto', 'text', 'json'),
+  },
   'offsets.topic.num.partitions': {
     kind: 'int',
     default: '50',
@@ -236,6 +252,10 @@ const ALIASES: Record<string, { key: BrokerConfigName; scale?: number }> = {
   'log.roll.hours': { key: 'log.roll.ms', scale: 3_600_000 },
 };
 
+/** A name the broker reads: a setting or one of Kafka's aliases for one. */
+export const isBrokerSetting = (name: string): boolean =>
+  Object.hasOwn(BROKER_CONFIG, name) || Object.hasOwn(ALIASES, name);
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -249,6 +269,8 @@ export interface Listener {
 export interface BrokerConfig {
   /** The raw, validated values under Kafka's names. */
   values: Record<BrokerConfigName, string>;
+  /** Problems that do not stop the broker (unknown keys), one line each, for the log at start. */
+  warnings: string[];
   nodeId: number;
   listeners: Listener[];
   advertisedListeners: Listener[];
@@ -291,33 +313,56 @@ function parseValue(name: string, kind: Kind, raw: string): unknown {
   }
 }
 
+export interface ConfigOptions {
+  /** Unknown keys are errors rather than warnings (`--strict-config`). */
+  strict?: boolean;
+}
+
 /**
- * Builds a validated config from layers of Kafka-named properties, later layers winning
- * (defaults < file < environment < flags). Every mistake is reported, one per line.
+ * Builds a validated config from unlabelled layers of Kafka-named properties, later layers
+ * winning; unknown keys become warnings. See resolveBrokerConfig.
  */
 export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerConfig {
+  return resolveBrokerConfig(layers.map((values) => ({ source: '', values })));
+}
+
+/**
+ * Builds a validated config from layers of Kafka-named properties, later layers winning
+ * (defaults < file < environment < flags). Every mistake is reported, one per line, naming the
+ * layer it came from. Keys the broker does not know are warnings (as in Kafka), or errors
+ * with `strict`.
+ */
+export function resolveBrokerConfig(layers: ConfigLayer[], options: ConfigOptions = {}): BrokerConfig {
   const values = Object.fromEntries(Object.entries(BROKER_CONFIG).map(([k, d]) => [k, d.default])) as Record<
     BrokerConfigName,
     string
   >;
+  const sourceOf = new Map<string, string>();
+  const from = (name: string): string => (sourceOf.get(name) ? ` (from ${sourceOf.get(name)})` : '');
   const errors: string[] = [];
-  for (const layer of layers)
+  const warnings: string[] = [];
+  const ignored = new Set<string>();
+  const knownNames = [...Object.keys(BROKER_CONFIG), ...Object.keys(ALIASES)];
+  for (const { source, values: layer } of layers)
     for (const [rawName, raw] of Object.entries(layer)) {
       const alias = ALIASES[rawName];
       const name = alias?.key ?? rawName;
       if (!Object.hasOwn(BROKER_CONFIG, name)) {
-        errors.push(`unknown config '${rawName}'`);
+        if (options.strict) errors.push(unknownKeyMessage(rawName, source, knownNames, false));
+        else if (!ignored.has(rawName)) warnings.push(unknownKeyMessage(rawName, source, knownNames, true));
+        ignored.add(rawName);
         continue;
       }
       let value = raw;
       if (alias?.scale !== undefined) {
         if (!/^-?\d+$/.test(raw.trim())) {
-          errors.push(`${rawName}: '${raw}' is not an integer`);
+          errors.push(`${rawName}: '${raw}' is not an integer${source ? ` (from ${source})` : ''}`);
           continue;
         }
         value = raw.trim() === '-1' ? '-1' : String(Number(raw.trim()) * alias.scale);
       }
       values[name as BrokerConfigName] = value;
+      sourceOf.set(name, source);
     }
   const parsed = new Map<string, unknown>();
   for (const [name, def] of Object.entries(BROKER_CONFIG) as [BrokerConfigName, ConfigKey][]) {
@@ -327,7 +372,7 @@ export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerCo
       if (problem) throw new ConfigError(`${name}: ${values[name]} ${problem}`);
       parsed.set(name, v);
     } catch (err) {
-      errors.push(err instanceof Error ? err.message : String(err));
+      errors.push((err instanceof Error ? err.message : String(err)) + from(name));
     }
   }
   let listeners: Listener[] = [];
@@ -335,16 +380,27 @@ export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerCo
   try {
     listeners = splitList(values.listeners).map(parseListener);
     if (listeners.length === 0) errors.push('listeners: at least one listener is needed');
+    // A KRaft file lists CONTROLLER://… beside the client listener; one broker serves one.
+    if (listeners.length > 1)
+      warnings.push(
+        `listeners: only ${listeners[0]!.name} is served; ${listeners
+          .slice(1)
+          .map((l) => l.name)
+          .join(', ')} ignored`,
+      );
     advertised = splitList(values['advertised.listeners']).map(parseListener);
   } catch (err) {
     errors.push((err as Error).message);
   }
   const dirs = splitList(values['log.dirs']);
-  if (dirs.length !== 1) errors.push(`log.dirs: exactly one directory is supported, got ${dirs.length}`);
-  if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
+  if (dirs.length !== 1)
+    errors.push(`log.dirs: exactly one directory is supported, got ${dirs.length}${from('log.dirs')}`);
+  if (errors.length > 0)
+    throw new ConfigError(`invalid configuration:${errors.length === 1 ? ' ' : '\n  '}${errors.join('\n  ')}`);
 
   return {
     values,
+    warnings,
     nodeId: parsed.get('node.id') as number,
     listeners,
     advertisedListeners: advertised.length > 0 ? advertised : listeners,
@@ -366,27 +422,6 @@ export const splitList = (text: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-
-/** Reads Java-style .properties text: key=value or key: value, # and ! comments, \ continuations. */
-export function parseProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
-  for (const line of lines) {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('!')) continue;
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(trimmed);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
-}
-
-/** GREGOR_LOG_RETENTION_MS=… → log.retention.ms (the Confluent image's convention, with our prefix). */
-export function propertiesFromEnv(env: NodeJS.ProcessEnv, prefix = 'GREGOR_'): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env))
-    if (k.startsWith(prefix) && v !== undefined) out[k.slice(prefix.length).toLowerCase().replace(/_/g, '.')] = v;
-  return out;
-}
 
 export function configHelp(): string {
   return Object.entries(BROKER_CONFIG)

@@ -110,6 +110,11 @@ export class GroupCoordinator {
     this.loadLedPartitions();
   }
 
+  /** True while offsets partitions are being replayed (the broker is not ready yet). */
+  isLoading(): boolean {
+    return this.loading.size > 0;
+  }
+
   /** NONE when this broker coordinates the group now; else what the client is told. */
   coordinatorError(groupId: string): number {
     if (!this.metadata.topic(OFFSETS_TOPIC)) return ErrorCode.NOT_COORDINATOR;
