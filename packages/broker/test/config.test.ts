@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { brokerCommand } from '@gregor/broker/testing';
 import {
   buildBrokerConfig,
   ConfigError,
@@ -130,9 +131,8 @@ test('properties files', () => {
   });
 });
 
-const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  spawnSync(process.execPath, [...brokerCommand(), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 20_000,

@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { Broker } from '../src/broker.js';
 import { buildBrokerConfig } from '../src/config/broker-config.js';
 import { createLogger, formatLogLine } from '../src/logging.js';
-import { MAIN } from './support/broker-process.js';
+import { BROKER } from './support/broker-process.js';
 import { kafkaClient } from './support/kafkajs.js';
 
 const TEXT_LINE =
@@ -62,9 +62,7 @@ function runUntil(command: string, args: string[], ready: RegExp): Promise<{ out
 }
 
 const brokerArgs = (dir: string, ...more: string[]): string[] => [
-  '--import',
-  'tsx',
-  MAIN,
+  ...BROKER,
   '--override',
   'listeners=PLAINTEXT://127.0.0.1:0',
   '--override',

@@ -1,13 +1,14 @@
 /**
- * Runs `npm start`'s entry (packages/broker/src/main.ts) as a real process with the given
+ * Runs `npm start`'s entry (the compiled packages/broker/dist/main.js) as a real process with the given
  * arguments and environment, and collects what it prints: for start-up tests that check exit
  * codes, stderr and the log lines.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { brokerCommand } from '@gregor/broker/testing';
 import { createInterface } from 'node:readline';
 
-export const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+/** `node` arguments that run the broker as `npm start` does. */
+export const BROKER = brokerCommand();
 
 /** The CLI's and the broker's own variables are stripped, so the test controls them all. */
 function environment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -17,7 +18,7 @@ function environment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** Runs the broker expecting it to exit on its own (a refused start). */
 export function runToExit(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  return spawnSync(process.execPath, [...BROKER, ...args], {
     encoding: 'utf8',
     env: environment(env),
     timeout: 60_000,
@@ -36,7 +37,7 @@ export interface RunningBroker {
 
 /** Starts the broker and resolves once it logs 'broker started'; rejects if it exits first. */
 export function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningBroker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, [...BROKER, ...args], {
     env: environment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
