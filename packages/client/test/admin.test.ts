@@ -1,7 +1,7 @@
 /** The admin client against a real broker. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestBroker, type TestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Admin, KafkaError, Producer } from '../src/index.js';
 import { uniqueTopic } from './support/helpers.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ApiKey, Apis } from '@gregor/protocol';
-import { startTestBroker, type TestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { BrokerConnection, CLIENT_VERSIONS, ConnectionError, KafkaError, RequestTimeoutError } from '../src/index.js';
 
 let tb: TestBroker;

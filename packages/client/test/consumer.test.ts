@@ -1,7 +1,7 @@
 /** The consumer with manual assignment against a real broker. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestBroker, type TestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, KafkaClientError, KafkaError, Producer } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';
 

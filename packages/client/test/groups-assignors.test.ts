@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { TestBroker } from '../../broker/src/testing/index.js';
+import type { TestBroker } from '@gregor/broker/testing';
 import {
   Admin,
   Producer,

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { TestBroker } from '../../broker/src/testing/index.js';
+import type { TestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, Producer, type TopicPartition } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';
 import { fastGroup, Member, partitionsCovered, partitionsOf, startGroupBroker, waitFor } from './support/groups.js';

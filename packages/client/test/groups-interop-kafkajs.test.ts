@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Kafka, logLevel, type Consumer as KafkajsConsumer } from 'kafkajs';
-import type { TestBroker } from '../../broker/src/testing/index.js';
+import type { TestBroker } from '@gregor/broker/testing';
 import { Admin, Producer, roundRobinAssignor } from '../src/index.js';
 import { createTopic, uniqueTopic } from './support/helpers.js';
 import { fastGroup, Member, startGroupBroker, waitFor } from './support/groups.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { TestBroker } from '../../broker/src/testing/index.js';
+import type { TestBroker } from '@gregor/broker/testing';
 import { Admin, Producer } from '../src/index.js';
 import { createTopic, uniqueTopic } from './support/helpers.js';
 import {

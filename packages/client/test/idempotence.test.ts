@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiKey } from '@gregor/protocol';
-import { startTestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, Producer, type RecordMetadata } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';
 import { startLossyProxy } from './support/proxy.js';

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import { registerKafkajsCodecs } from '../../protocol/test/support/kafkajs-codecs.js';
 import { kafkaClient, readAll } from '../../broker/test/support/kafkajs.js';
-import { startTestBroker, type TestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, Producer, type CompressionName } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Partitioners } from 'kafkajs';
-import { startTestBroker, type TestBroker } from '../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import {
   Admin,
   ClientErrorCode,

@@ -3,7 +3,7 @@
  * that poll in the background and record what they were assigned, revoked and read, and
  * waiting until a condition holds.
  */
-import { startTestBroker, type TestBroker } from '../../../broker/src/testing/index.js';
+import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import {
   Consumer,
   tpKey,
