@@ -103,6 +103,18 @@ describe('one ZooKeeper node', () => {
     ]);
     assert.equal(text((await c.get('/a'))?.data), '3');
     assert.equal(text((await c.get('/b'))?.data), '2');
+    // Version 0 is a real condition inside a multi too (the library alone would send -1, "any").
+    await c.create('/fresh', Buffer.from('0'));
+    await c.set('/fresh', Buffer.from('1'), 0);
+    await assert.rejects(
+      c.multi([{ op: 'set', path: '/fresh', data: Buffer.from('2'), version: 0 }]),
+      (e: unknown) => e instanceof ZkError && e.code === ZkErrorCode.BAD_VERSION,
+    );
+    await assert.rejects(
+      c.multi([{ op: 'check', path: '/fresh', version: 0 }]),
+      (e: unknown) => e instanceof ZkError && e.code === ZkErrorCode.BAD_VERSION,
+    );
+    assert.equal(text((await c.get('/fresh'))?.data), '1');
     const seq = await c.create('/b/item_', Buffer.alloc(0), 'persistent-sequential');
     assert.match(seq, /^\/b\/item_\d{10}$/);
     await c.deleteRecursive('/b');

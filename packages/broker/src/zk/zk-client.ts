@@ -284,11 +284,16 @@ export class ZkClient {
   /** Applies every operation or none (ZooKeeper's multi). */
   multi(ops: ZkOp[]): Promise<void> {
     const tx = this.client.transaction();
+    // node-zookeeper-client 1.1.3's Transaction turns version 0 into -1 ("any version") with
+    // `version || -1`, which would make a check of a fresh znode unconditional; the version is
+    // put back on the queued operation.
+    const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const o of ops) {
       if (o.op === 'create') tx.create(o.path, o.data, MODES[o.mode ?? 'persistent']);
       else if (o.op === 'set') tx.setData(o.path, o.data, o.version);
       else if (o.op === 'check') tx.check(o.path, o.version);
       else tx.remove(o.path, o.version);
+      if (o.op !== 'create') queued[queued.length - 1]!.version = o.version;
     }
     return this.call(ops[0]?.path ?? '/', (cb) => tx.commit((err) => cb(err, undefined)));
   }
