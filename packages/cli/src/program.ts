@@ -20,8 +20,19 @@ import {
   type AlterOptions,
   type CreateOptions,
 } from './commands/topic.js';
+import {
+  profileCreate,
+  profileDelete,
+  profileList,
+  profileShow,
+  profileUse,
+  type ProfileIo,
+} from './commands/profile.js';
+import { resolveConnection, type ConnectionFlags } from './connection.js';
 import { Context, DEFAULT_BOOTSTRAP } from './context.js';
 import { describeError, ExitCode, UsageError } from './errors.js';
+import { ENCODINGS } from './format/json-record.js';
+import { stdoutClosed, stdoutFailure } from './io/stdio.js';
 import { painter } from './output.js';
 import { cliVersion } from './version.js';
 
@@ -29,16 +40,40 @@ const VERSION = cliVersion();
 
 type Action<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<void>;
 
+interface ConnectionOptions {
+  bootstrapServer: string;
+  profile?: string;
+  X?: [string, string][];
+  commandConfig?: string[];
+  producerProperty?: [string, string][];
+  consumerProperty?: [string, string][];
+  'producer.config'?: string;
+  'consumer.config'?: string;
+}
+
+/** The global and per-command connection options, in the order they rank (see connection.ts). */
+function connectionFlags(cmd: Command): ConnectionFlags {
+  const o = cmd.optsWithGlobals<ConnectionOptions>();
+  const files = [...(o.commandConfig ?? []), o['producer.config'], o['consumer.config']];
+  return {
+    bootstrapServer: o.bootstrapServer,
+    bootstrapSource: cmd.getOptionValueSourceWithGlobals('bootstrapServer') ?? 'default',
+    ...(o.profile !== undefined ? { profile: o.profile } : {}),
+    configFiles: files.filter((f): f is string => f !== undefined),
+    properties: [...(o.X ?? []), ...(o.producerProperty ?? []), ...(o.consumerProperty ?? [])],
+  };
+}
+
 /** Wraps a command: a Context from the global options, closed afterwards whatever happens. */
 function act<A extends unknown[]>(fn: Action<A>) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
-    const { bootstrapServer } = cmd.optsWithGlobals<{ bootstrapServer: string }>();
-    const ctx = new Context(bootstrapServer);
+    const connection = resolveConnection(connectionFlags(cmd));
+    const ctx = new Context(connection.bootstrap, connection.properties);
     try {
       await fn(ctx, ...(args.slice(0, -1) as A));
     } catch (e) {
-      (e as { bootstrap?: string }).bootstrap ??= bootstrapServer;
+      (e as { bootstrap?: string }).bootstrap ??= connection.bootstrap;
       throw e;
     } finally {
       await ctx.close();
@@ -46,15 +81,33 @@ function act<A extends unknown[]>(fn: Action<A>) {
   };
 }
 
+/** Profile commands work on the config file alone, without connecting. */
+function profileAct<A extends unknown[]>(fn: (io: ProfileIo, cmd: Command, ...args: A) => void) {
+  const io: ProfileIo = { print: (t) => printOut(t), warn: (t) => process.stderr.write(`${t}\n`) };
+  return (...args: unknown[]): void => {
+    const cmd = args[args.length - 1] as Command;
+    fn(io, cmd, ...(args.slice(0, -2) as A));
+  };
+}
+
+function printOut(text: string): void {
+  if (!stdoutClosed.aborted) process.stdout.write(`${text}\n`);
+}
+
 export function buildProgram(): Command {
   const program = new Command('gregor')
     .description('Command line for Gregor (and any Kafka cluster): topics, produce, consume, groups, perf tests')
     .version(VERSION, '-V, --version')
     .addOption(
-      new Option('--bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated')
+      new Option('-b, --bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated')
         .env('GREGOR_BOOTSTRAP_SERVER')
         .default(DEFAULT_BOOTSTRAP)
         .argParser(bootstrapServers),
+    )
+    .option('-X <key=value>', 'a Kafka/librdkafka client property, as kcat -X (repeatable)', keyValue)
+    .option('--command-config <file>', 'client properties from a Kafka .properties file (repeatable)', collect)
+    .addOption(
+      new Option('--profile <name>', 'use this saved profile instead of the current one').env('GREGOR_PROFILE'),
     )
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
@@ -118,47 +171,118 @@ Examples:
   // produce / consume ------------------------------------------------------------------------
   program
     .command('produce')
-    .description('write one record per input line (stdin, or --file)')
-    .argument('<topic>', 'topic to write to')
-    .option('--file <path>', 'read lines from a file instead of stdin')
-    .option('--key-separator <sep>', 'each line is KEY<sep>VALUE (Kafka: parse.key=true, key.separator)')
+    .description('write one record per input line (stdin, or --file); bytes pass through unchanged')
+    .argument('[topic]', 'topic to write to (or --topic)')
+    .option('-t, --topic <topic>', 'topic to write to (Kafka’s and kcat’s spelling)')
+    .option('--file <path>', 'read records from a file instead of stdin')
+    .option('--delimiter <delim>', 'record delimiter, kcat’s -D (escapes: \\n \\t \\0 \\xNN; default newline)')
+    .option('--length-prefixed', 'each record is a big-endian int32 length (-1: null) and that many bytes')
+    .option('--key-separator <sep>', 'each record is KEY<sep>VALUE (Kafka: parse.key=true, key.separator)')
     .option(
       '--property <key=value>',
-      'Kafka console-producer property: parse.key, key.separator (repeatable)',
+      'kafka-console-producer property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error (repeatable)',
       keyValue,
     )
+    .option('--producer-property <key=value>', 'a producer client property, e.g. linger.ms=10 (repeatable)', keyValue)
+    .option('--producer.config <file>', 'producer client properties from a .properties file')
     .option('--header <key=value>', 'a header on every record (repeatable)', keyValue)
-    .option('--json', 'each line is {"key","value","headers","partition","timestamp"}')
-    .option('--partition <n>', 'write every record to this partition', integer(0))
-    .addOption(new Option('--acks <acks>', 'all (-1), 1 or 0').default(-1, 'all').argParser(acks))
+    .option('--json', 'each line is {"key","value","headers","partition","timestamp","encoding"}')
     .addOption(
-      new Option('--compression <codec>', 'none, gzip, snappy, lz4, zstd').default('none').argParser(compression),
+      new Option('--value-format <encoding>', 'with --json: how key, value and headers are encoded').choices(ENCODINGS),
+    )
+    .option('--partition <n>', 'write every record to this partition', integer(0))
+    .addOption(new Option('--acks <acks>', 'all (-1), 1 or 0 (default: all)').argParser(acks))
+    .addOption(
+      new Option('--compression <codec>', 'none, gzip, snappy, lz4, zstd (default: none)').argParser(compression),
     )
     .option('--linger-ms <ms>', 'how long a batch waits for more records', integer(0))
     .option('--batch-size <bytes>', 'bytes per partition batch', integer(1))
-    .action(act<[string, ProduceOptions]>(produce));
+    .action(act<[string | undefined, ProduceOptions]>(produce));
 
   program
     .command('consume')
-    .description('print records (from the end unless told otherwise); stops on Ctrl-C, --max-messages or --timeout-ms')
-    .argument('<topic>', 'topic to read')
+    .description(
+      'print records (from the end unless told otherwise); stops on Ctrl-C, --max-messages, --exit-at-end or --timeout-ms',
+    )
+    .argument('[topic]', 'topic to read (or --topic)')
+    .option('-t, --topic <topic>', 'topic to read (Kafka’s and kcat’s spelling)')
     .option('--from-beginning', 'start at the earliest offset (with --group: when the group has none)')
-    .option('--offset <n>', 'start at this offset, or earliest/latest (needs --partition)')
-    .option('--partition <n>', 'read only this partition', integer(0))
-    .option('--from-timestamp <ms>', 'start at the first record at or after this time (epoch ms)', integer(0))
-    .option('--group <id>', 'start at the group’s committed offsets and commit what is printed')
-    .option('--max-messages <n>', 'exit after n records', integer(1))
+    .option('-o, --offset <offset>', 'N (with --partition), beginning, end, -N or end-N (N from the end), beginning+N')
+    .option('-p, --partition <n>', 'read only this partition', integer(0))
+    .option('--from-timestamp <time>', 'start at the first record at or after this time (epoch ms or ISO 8601)')
+    .option('-g, --group <id>', 'start at the group’s committed offsets and commit what is printed')
+    .option('-c, --max-messages <n>', 'exit after n records', integer(1))
+    .option('-e, --exit-at-end', 'exit once every partition has been read to its end (kcat’s -e)')
     .option('--timeout-ms <ms>', 'exit when no record arrives for this long', integer(1))
     .option('--print-key', 'print the key before the value')
     .option('--print-offset', 'print Offset:N')
     .option('--print-partition', 'print Partition:N')
     .option('--print-timestamp', 'print CreateTime:MS (or LogAppendTime:MS)')
     .option('--print-headers', 'print headers as k:v,k:v')
-    .option('--key-separator <sep>', 'between printed fields', '\t')
-    .addOption(
-      new Option('--format <format>', 'text or json (one object per line)').choices(['text', 'json']).default('text'),
+    .option('--key-separator <sep>', 'between printed fields (default: tab)')
+    .option(
+      '--property <key=value>',
+      'kafka-console-consumer formatter property: print.key, print.value, print.headers, print.partition, print.offset, print.timestamp, key.separator, line.separator, headers.separator, headers.key.separator, null.literal (repeatable)',
+      keyValue,
     )
-    .action(act<[string, ConsumeOptions]>(consume));
+    .option(
+      '--consumer-property <key=value>',
+      'a consumer client property, e.g. fetch.max.bytes=… (repeatable)',
+      keyValue,
+    )
+    .option('--consumer.config <file>', 'consumer client properties from a .properties file')
+    .option(
+      '-f, --format <format>',
+      'text, json (one object per line), or a kcat format string: %k %s %t %p %o %T %h %S %K %R',
+      'text',
+    )
+    .addOption(
+      new Option(
+        '--value-format <encoding>',
+        'with --format json: how key, value and headers are encoded (default utf8)',
+      ).choices(ENCODINGS),
+    )
+    .action(act<[string | undefined, ConsumeOptions]>(consume));
+
+  // profile ----------------------------------------------------------------------------------
+  const profile = program
+    .command('profile')
+    .description('saved connection profiles (bootstrap servers and client properties), as rpk profiles');
+  profile
+    .command('create')
+    .description('save --bootstrap-server and -X properties under a name, and make it current')
+    .argument('<name>', 'profile name')
+    .option('--force', 'replace a profile of that name')
+    .action(
+      profileAct<[string]>((io, cmd, name) => {
+        const o = cmd.optsWithGlobals<ConnectionOptions & { force?: boolean }>();
+        const given = cmd.getOptionValueSourceWithGlobals('bootstrapServer') === 'cli';
+        profileCreate(io, name, {
+          ...(given ? { bootstrapServer: o.bootstrapServer } : {}),
+          properties: o.X ?? [],
+          ...(o.force ? { force: true } : {}),
+        });
+      }),
+    );
+  profile
+    .command('use')
+    .description('make a profile current')
+    .argument('<name>', 'profile name')
+    .action(profileAct<[string]>((io, _cmd, name) => profileUse(io, name)));
+  profile
+    .command('list')
+    .description('list profiles (* marks the current one)')
+    .action(profileAct<[]>((io) => profileList(io, painter(process.stdout).enabled)));
+  profile
+    .command('show')
+    .description('a profile’s settings (default: the current one)')
+    .argument('[name]', 'profile name')
+    .action(profileAct<[string | undefined]>((io, _cmd, name) => profileShow(io, name)));
+  profile
+    .command('delete')
+    .description('delete a profile')
+    .argument('<name>', 'profile name')
+    .action(profileAct<[string]>((io, _cmd, name) => profileDelete(io, name)));
 
   // group ------------------------------------------------------------------------------------
   const group = program
@@ -248,6 +372,8 @@ export async function run(argv: readonly string[]): Promise<number | null> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
+    const failed = stdoutFailure();
+    if (failed) throw new Error(`cannot write to stdout: ${failed.message}`);
     return ExitCode.Ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;

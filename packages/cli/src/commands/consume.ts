@@ -1,110 +1,84 @@
 /**
- * `gregor consume TOPIC`, as kafka-console-consumer: from the end by default, --from-beginning,
- * --offset N --partition P, --from-timestamp MS, or --group G (committed offsets, committed back
- * as records are printed). Stops after --max-messages, after --timeout-ms without a record, or
- * on SIGINT/SIGTERM, then prints "Processed a total of N messages" to stderr.
+ * `gregor consume [TOPIC]`, as kafka-console-consumer and kcat -C: from the end by default,
+ * --from-beginning, --offset (N with --partition, or beginning/end/-N/end-N on every partition),
+ * --from-timestamp (epoch ms or ISO date), or --group G (committed offsets, committed back as
+ * records are printed). Stops after --max-messages, at the end of every partition with
+ * --exit-at-end, after --timeout-ms without a record, on SIGINT/SIGTERM, or when stdout's reader
+ * goes away (`| head`); then prints "Processed a total of N messages" to stderr, N counting the
+ * records written whole to stdout.
  *
  * With --group the consumer joins the group (the client's subscribe(), classic protocol) and
  * commits the positions of its partitions every 5 s and on exit, as Kafka's console consumer;
  * records fetched but not printed (past --max-messages) are not counted as consumed.
  * --from-beginning then applies only where the group has no offset.
  */
-import { once } from 'node:events';
-import { Consumer, type ConsumerRecord, type OffsetSpec, type PartitionAssignment } from '@gregor/client';
+import { Consumer, type PartitionAssignment } from '@gregor/client';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
+import { consumerFormatter, type OutputOptions } from '../format/consumer-output.js';
+import { RecordSink } from '../io/record-sink.js';
+import { parseStartOffset, parseTimestamp, startAssignments } from './consume-start.js';
+import { topicArgument } from './topic-argument.js';
 
-export interface ConsumeOptions {
+export interface ConsumeOptions extends OutputOptions {
+  topic?: string;
   fromBeginning?: boolean;
   offset?: string;
   partition?: number;
-  fromTimestamp?: number;
+  fromTimestamp?: string;
   group?: string;
   maxMessages?: number;
   timeoutMs?: number;
-  printKey?: boolean;
-  printOffset?: boolean;
-  printPartition?: boolean;
-  printTimestamp?: boolean;
-  printHeaders?: boolean;
-  keySeparator: string;
-  format: 'text' | 'json';
+  exitAtEnd?: boolean;
 }
 
-const text = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
-
-export function formatRecord(r: ConsumerRecord, o: ConsumeOptions): string {
-  if (o.format === 'json') {
-    const headers: Record<string, string | null> = {};
-    for (const h of r.headers) headers[h.key] = text(h.value);
-    return JSON.stringify({
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      timestampType: r.timestampType,
-      key: text(r.key),
-      value: text(r.value),
-      headers,
-    });
-  }
-  const parts: string[] = [];
-  if (o.printTimestamp)
-    parts.push(r.timestampType === 'NoTimestamp' ? 'NO_TIMESTAMP' : `${r.timestampType}:${r.timestamp}`);
-  if (o.printPartition) parts.push(`Partition:${r.partition}`);
-  if (o.printOffset) parts.push(`Offset:${r.offset}`);
-  if (o.printHeaders)
-    parts.push(
-      r.headers.length === 0 ? 'NO_HEADERS' : r.headers.map((h) => `${h.key}:${text(h.value) ?? 'null'}`).join(','),
-    );
-  if (o.printKey) parts.push(text(r.key) ?? 'null');
-  parts.push(text(r.value) ?? 'null');
-  return parts.join(o.keySeparator);
-}
-
-function parseOffset(value: string): OffsetSpec {
-  if (value === 'earliest' || value === 'latest') return value;
-  if (/^\d+$/.test(value)) return Number(value);
-  throw new UsageError(`--offset expects a non-negative number, earliest or latest, got '${value}'`);
-}
-
-function validate(o: ConsumeOptions): void {
-  if (o.offset !== undefined && o.partition === undefined)
-    throw new UsageError('--offset needs --partition (the partition to read from that offset)');
+function validate(o: ConsumeOptions, group: string | undefined): void {
+  const start = o.offset === undefined ? undefined : parseStartOffset(o.offset);
+  if (start?.kind === 'absolute' && o.partition === undefined)
+    throw new UsageError('--offset N needs --partition (the partition to read from that offset)');
   if (o.offset !== undefined && o.fromBeginning)
     throw new UsageError('--offset and --from-beginning exclude each other');
   if (o.fromTimestamp !== undefined && (o.offset !== undefined || o.fromBeginning))
     throw new UsageError('--from-timestamp excludes --offset and --from-beginning');
-  if (o.group !== undefined && (o.partition !== undefined || o.offset !== undefined))
+  if (group !== undefined && (o.partition !== undefined || o.offset !== undefined))
     throw new UsageError('--group cannot be combined with --partition or --offset (the group owns the positions)');
-  if (o.group !== undefined && o.fromTimestamp !== undefined)
+  if (group !== undefined && o.fromTimestamp !== undefined)
     throw new UsageError('--group cannot be combined with --from-timestamp (use group reset-offsets)');
 }
 
-export async function consume(ctx: Context, topic: string, o: ConsumeOptions): Promise<void> {
-  validate(o);
-  const consumer = new Consumer({
-    ...ctx.clientOptions(),
-    autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest',
-    maxWaitMs: 200,
-    ...(o.group !== undefined ? { groupId: o.group, autoCommit: false, heartbeatIntervalMs: 1_000 } : {}),
-  });
+export async function consume(ctx: Context, topicArg: string | undefined, o: ConsumeOptions): Promise<void> {
+  const topic = topicArgument(topicArg, o.topic);
+  const format = consumerFormatter(o, (text) => ctx.warn(text));
+  const fromProperties = ctx.consumerOptions();
+  const group = o.group ?? fromProperties.groupId;
+  validate(o, group);
+  const fromTimestamp = o.fromTimestamp === undefined ? undefined : parseTimestamp(o.fromTimestamp);
+  const consumer = new Consumer(
+    ctx.consumerOptions(
+      { autoOffsetReset: 'latest', maxWaitMs: 200 },
+      {
+        ...(o.fromBeginning ? { autoOffsetReset: 'earliest' as const } : {}),
+        ...(group !== undefined ? { groupId: group, autoCommit: false, heartbeatIntervalMs: 1_000 } : {}),
+      },
+    ),
+  );
   ctx.onClose(() => consumer.close());
   await consumer.connect();
   const info = await consumer.cluster.topic(topic);
   const partitions = info.partitions.map((p) => p.partition).sort((a, b) => a - b);
 
   let assignment: PartitionAssignment[] | undefined;
-  if (o.partition !== undefined) {
-    if (!partitions.includes(o.partition))
-      throw new CliError(`topic '${topic}' has no partition ${o.partition} (it has ${partitions.length})`);
-    const offset = o.offset === undefined ? (o.fromBeginning ? 'earliest' : 'latest') : parseOffset(o.offset);
-    assignment = [{ topic, partition: o.partition, offset }];
-  } else if (o.fromTimestamp !== undefined) {
-    const admin = await ctx.admin();
-    const found = await admin.listOffsets(topic, { timestamp: o.fromTimestamp });
+  if (o.partition !== undefined && !partitions.includes(o.partition))
+    throw new CliError(`topic '${topic}' has no partition ${o.partition} (it has ${partitions.length})`);
+  const chosen = o.partition !== undefined ? [o.partition] : partitions;
+  const admin = () => ctx.admin();
+  if (o.offset !== undefined) assignment = await startAssignments(admin, topic, chosen, parseStartOffset(o.offset));
+  else if (fromTimestamp !== undefined) {
+    const found = await (await admin()).listOffsets(topic, { timestamp: fromTimestamp }, { partitions: chosen });
     assignment = found.map((f) => ({ topic, partition: f.partition, offset: f.offset >= 0 ? f.offset : 'latest' }));
-  } else if (o.group === undefined) assignment = partitions.map((partition) => ({ topic, partition }));
+  } else if (o.partition !== undefined)
+    assignment = [{ topic, partition: o.partition, offset: o.fromBeginning ? 'earliest' : 'latest' }];
+  else if (group === undefined) assignment = partitions.map((partition) => ({ topic, partition }));
   if (assignment) consumer.assign(assignment);
   else consumer.subscribe([topic]);
 
@@ -113,7 +87,7 @@ export async function consume(ctx: Context, topic: string, o: ConsumeOptions): P
   const notPrinted = new Map<number, number>();
   let committedAt = Date.now();
   const commit = async () => {
-    if (o.group === undefined) return;
+    if (group === undefined) return;
     const offsets = consumer
       .positions()
       .map((p) => ({ ...p, offset: Math.min(p.offset, notPrinted.get(p.partition) ?? Infinity) }));
@@ -128,38 +102,47 @@ export async function consume(ctx: Context, topic: string, o: ConsumeOptions): P
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const onStdoutError = (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') stop();
-  };
-  ctx.stdout.on('error', onStdoutError);
 
-  let count = 0;
+  const sink = new RecordSink(ctx.stdout);
+  let formatted = 0;
   let lastRecordAt = Date.now();
   try {
-    while (!stopping) {
+    while (!stopping && sink.open) {
       const wait = o.timeoutMs === undefined ? 1000 : Math.min(1000, o.timeoutMs - (Date.now() - lastRecordAt));
       if (wait <= 0) break;
       const records = await consumer.poll(wait);
       // The idle clock starts once the group has given this consumer partitions.
       if (records.length > 0 || consumer.assignment().length === 0) lastRecordAt = Date.now();
-      let chunk = '';
       for (const r of records) {
-        if (o.maxMessages !== undefined && count >= o.maxMessages) {
+        if ((o.maxMessages !== undefined && formatted >= o.maxMessages) || !sink.open) {
           if (!notPrinted.has(r.partition)) notPrinted.set(r.partition, r.offset);
           continue;
         }
-        chunk += `${formatRecord(r, o)}\n`;
-        count++;
+        await sink.add(format(r));
+        formatted++;
       }
-      if (chunk.length > 0 && !stopping && !ctx.stdout.write(chunk)) await once(ctx.stdout, 'drain');
-      if (o.maxMessages !== undefined && count >= o.maxMessages) break;
+      if (!(await sink.flush())) break;
+      if (o.maxMessages !== undefined && formatted >= o.maxMessages) break;
+      if (o.exitAtEnd && atEnd(consumer)) break;
       if (Date.now() - committedAt > 5_000) await commit();
     }
     await commit();
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    ctx.stdout.off('error', onStdoutError);
-    ctx.warn(`Processed a total of ${count} messages`);
+    ctx.warn(`Processed a total of ${sink.written} messages`);
   }
+}
+
+/** kcat's -e: every assigned partition has been read up to the high watermark its last fetch reported. */
+function atEnd(consumer: Consumer): boolean {
+  const assigned = consumer.assignment();
+  return (
+    assigned.length > 0 &&
+    assigned.every((tp) => {
+      const position = consumer.position(tp);
+      const end = consumer.highWatermark(tp);
+      return position !== null && end >= 0 && position >= end;
+    })
+  );
 }
