@@ -3,6 +3,7 @@
  * parsed type, validation, `--help` and DescribeConfigs are all derived.
  */
 import { DEFAULT_LOG_CONFIG, NEVER } from '@gregor/storage';
+import { TOPIC_DEFAULT_CONFIGS } from './log-defaults.js';
 
 type Kind = 'int' | 'long' | 'string' | 'boolean' | 'list' | 'double';
 
@@ -148,8 +149,8 @@ export const BROKER_CONFIG = {
   'compression.type': {
     kind: 'string',
     default: 'producer',
-    doc: 'Batches are stored as the producer compressed them (the only supported value)',
-    check: oneOf('producer'),
+    doc: 'Codec batches are stored with: producer (as sent), uncompressed, gzip, snappy, lz4 or zstd (recompressed)',
+    check: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
     topicConfig: 'compression.type',
   },
   'metrics.port': {
@@ -223,6 +224,7 @@ export const BROKER_CONFIG = {
     default: 'uniform,range',
     doc: 'Server-side assignors of consumer-protocol groups; the first is the default',
   },
+  ...TOPIC_DEFAULT_CONFIGS,
 } satisfies Record<string, ConfigKey>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG;
@@ -234,6 +236,7 @@ const ALIASES: Record<string, { key: BrokerConfigName; scale?: number }> = {
   'log.retention.minutes': { key: 'log.retention.ms', scale: 60_000 },
   'log.retention.hours': { key: 'log.retention.ms', scale: 3_600_000 },
   'log.roll.hours': { key: 'log.roll.ms', scale: 3_600_000 },
+  'log.roll.jitter.hours': { key: 'log.roll.jitter.ms', scale: 3_600_000 },
 };
 
 export class ConfigError extends Error {
@@ -249,6 +252,8 @@ export interface Listener {
 export interface BrokerConfig {
   /** The raw, validated values under Kafka's names. */
   values: Record<BrokerConfigName, string>;
+  /** What was set (file, environment, flags) under the names used, aliases included. */
+  originals: Record<string, string>;
   nodeId: number;
   listeners: Listener[];
   advertisedListeners: Listener[];
@@ -301,8 +306,10 @@ export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerCo
     string
   >;
   const errors: string[] = [];
+  const originals: Record<string, string> = {};
   for (const layer of layers)
     for (const [rawName, raw] of Object.entries(layer)) {
+      originals[rawName] = raw.trim();
       const alias = ALIASES[rawName];
       const name = alias?.key ?? rawName;
       if (!Object.hasOwn(BROKER_CONFIG, name)) {
@@ -345,6 +352,7 @@ export function buildBrokerConfig(...layers: Record<string, string>[]): BrokerCo
 
   return {
     values,
+    originals,
     nodeId: parsed.get('node.id') as number,
     listeners,
     advertisedListeners: advertised.length > 0 ? advertised : listeners,

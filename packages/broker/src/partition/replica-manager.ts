@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { LogManager, parseLogConfig, partitionDirName, type LogConfig } from '@gregor/storage';
 import type { Logger } from 'pino';
-import type { BrokerConfig } from '../config/broker-config.js';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
 import { recordBatchCodec } from './batch-codec.js';
 import { Partition } from './partition.js';
@@ -56,11 +56,12 @@ export class ReplicaManager {
 
   /** The effective topic config under Kafka's names: broker defaults < dynamic broker < topic. */
   topicConfig(topic: string): Record<string, string> {
-    return {
-      ...this.config.topicDefaults(),
-      ...dynamicTopicDefaults(this.metadata.brokerConfigs()),
-      ...(this.metadata.topic(topic)?.configs ?? {}),
-    };
+    return { ...this.topicDefaults(), ...(this.metadata.topic(topic)?.configs ?? {}) };
+  }
+
+  /** What a topic without overrides gets: the static broker defaults < the dynamic broker ones. */
+  topicDefaults(): Record<string, string> {
+    return { ...this.config.topicDefaults(), ...dynamicTopicDefaults(this.metadata.brokerConfigs()) };
   }
 
   logConfigFor(topic: string): LogConfig {
@@ -198,16 +199,12 @@ function dynamicTopicDefaults(brokerConfigs: Record<string, string>): Record<str
   return out;
 }
 
-/** Broker configs that can change at runtime (AlterConfigs on BROKER), each with the topic config it defaults. */
-export const BROKER_TO_TOPIC: Record<string, string> = {
-  'log.retention.ms': 'retention.ms',
-  'log.retention.bytes': 'retention.bytes',
-  'log.segment.bytes': 'segment.bytes',
-  'log.roll.ms': 'segment.ms',
-  'log.cleanup.policy': 'cleanup.policy',
-  'message.max.bytes': 'max.message.bytes',
-  'log.message.timestamp.type': 'message.timestamp.type',
-  'min.insync.replicas': 'min.insync.replicas',
-  'log.flush.interval.messages': 'flush.messages',
-  'log.flush.interval.ms': 'flush.ms',
-};
+/**
+ * Broker configs that can change at runtime (AlterConfigs on BROKER), each with the topic config
+ * it defaults: as in Kafka, every topic config's broker default except log.message.format.version.
+ */
+export const BROKER_TO_TOPIC: Record<string, string> = Object.fromEntries(
+  Object.entries(BROKER_CONFIG).flatMap(([name, def]) =>
+    'topicConfig' in def && name !== 'log.message.format.version' ? [[name, def.topicConfig]] : [],
+  ),
+);
