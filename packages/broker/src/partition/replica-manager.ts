@@ -11,6 +11,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
 import { recordBatchCodec } from './batch-codec.js';
 import { Partition } from './partition.js';
+import { recordPolicyFrom } from './record-policy.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -70,10 +71,7 @@ export class ReplicaManager {
 
   private settingsFor(topic: string): Partition['settings'] {
     const c = this.topicConfig(topic);
-    return {
-      compacted: (c['cleanup.policy'] ?? '').split(',').some((p) => p.trim() === 'compact'),
-      minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1'),
-    };
+    return { ...recordPolicyFrom(c), minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1') };
   }
 
   private openTopic(topic: TopicState, fromPartition = 0): void {
