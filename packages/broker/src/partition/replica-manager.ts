@@ -160,18 +160,44 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) p.logStartMoved();
   }
 
-  async compact(): Promise<void> {
+  /**
+   * One cleaner pass, as Kafka's cleaner thread works: repeatedly the dirtiest compacted log
+   * whose dirty ratio exceeds its min.cleanable.dirty.ratio, or that holds records past
+   * max.compaction.lag.ms, until none is left (each log at most once per pass). Logs only
+   * when a cleaning removed something.
+   */
+  async compact(now = Date.now()): Promise<void> {
     if (this.compacting) return;
     this.compacting = true;
     try {
-      for (const p of this.partitions.values()) {
-        if (!p.log.config.cleanupPolicy.compact) continue;
-        const stats = await p.log.compact();
-        if (stats.segmentsCleaned > 0) this.logger.info({ topic: p.topic, partition: p.index, ...stats }, 'compacted');
+      const done = new Set<Partition>();
+      for (;;) {
+        const next = this.dirtiestLog(now, done);
+        if (!next) break;
+        done.add(next);
+        const stats = await next.log.compact(now);
+        if (stats.recordsRemoved > 0)
+          this.logger.info({ topic: next.topic, partition: next.index, ...stats }, 'compacted');
       }
     } finally {
       this.compacting = false;
     }
+  }
+
+  private dirtiestLog(now: number, skip: Set<Partition>): Partition | undefined {
+    let dirtiest: Partition | undefined;
+    let highest = -1;
+    for (const p of this.partitions.values()) {
+      const config = p.log.config;
+      if (skip.has(p) || !config.cleanupPolicy.compact) continue;
+      const demand = p.log.cleaningDemand(now);
+      const overdue = demand.maxCompactionDelayMs > 0 && demand.cleanableBytes > 0;
+      if ((overdue || demand.dirtyRatio > config.minCleanableDirtyRatio) && demand.dirtyRatio > highest) {
+        dirtiest = p;
+        highest = demand.dirtyRatio;
+      }
+    }
+    return dirtiest;
   }
 
   snapshotProducers(): void {
