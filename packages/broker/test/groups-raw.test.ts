@@ -51,7 +51,7 @@ test('FindCoordinator: single and batched group keys, transaction keys not yet',
     ],
   );
   const txn = await raw.request(ApiKey.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
-  assert.equal(txn.coordinators[0]!.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.equal(txn.coordinators[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   const md = await raw.request(ApiKey.Metadata, 12, {
     topics: [{ name: '__consumer_offsets', topicId: '' }].map((t) => ({ ...t, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
     allowAutoTopicCreation: false,

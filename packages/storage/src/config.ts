@@ -24,6 +24,10 @@ export interface LogConfig {
   deleteRetentionMs: number;
   /** min.compaction.lag.ms: records younger than this are not compacted. */
   minCompactionLagMs: number;
+  /** max.compaction.lag.ms: dirty records older than this get the log cleaned whatever its dirty ratio. */
+  maxCompactionLagMs: number;
+  /** min.cleanable.dirty.ratio: clean a log once this share of its cleanable bytes is dirty. */
+  minCleanableDirtyRatio: number;
   /** max.message.bytes: largest accepted batch (after compression, including its header). */
   maxMessageBytes: number;
   /** message.timestamp.type: whether the broker stamps batches with its clock on append. */
@@ -49,6 +53,8 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   cleanupPolicy: Object.freeze({ delete: true, compact: false }),
   deleteRetentionMs: 24 * 60 * 60 * 1000,
   minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
+  minCleanableDirtyRatio: 0.5,
   maxMessageBytes: 1024 * 1024 + 12,
   messageTimestampType: 'CreateTime',
   flushMessages: NEVER,
@@ -56,7 +62,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   fileDeleteDelayMs: 60_000,
 });
 
-type NumericKey = Exclude<keyof LogConfig, 'cleanupPolicy' | 'messageTimestampType'>;
+type NumericKey = Exclude<keyof LogConfig, 'cleanupPolicy' | 'messageTimestampType' | 'minCleanableDirtyRatio'>;
 
 /** Kafka config name → field, with the smallest value Kafka accepts for the numeric ones. */
 const NUMERIC: Record<string, { field: NumericKey; min: number; int32?: boolean }> = {
@@ -68,6 +74,7 @@ const NUMERIC: Record<string, { field: NumericKey; min: number; int32?: boolean 
   'retention.bytes': { field: 'retentionBytes', min: -Infinity },
   'delete.retention.ms': { field: 'deleteRetentionMs', min: 0 },
   'min.compaction.lag.ms': { field: 'minCompactionLagMs', min: 0 },
+  'max.compaction.lag.ms': { field: 'maxCompactionLagMs', min: 1 },
   'max.message.bytes': { field: 'maxMessageBytes', min: 0, int32: true },
   'flush.messages': { field: 'flushMessages', min: 1 },
   'flush.ms': { field: 'flushMs', min: 0 },
@@ -75,7 +82,12 @@ const NUMERIC: Record<string, { field: NumericKey; min: number; int32?: boolean 
 };
 
 /** Every Kafka config name this layer understands. */
-export const LOG_CONFIG_KEYS: readonly string[] = [...Object.keys(NUMERIC), 'cleanup.policy', 'message.timestamp.type'];
+export const LOG_CONFIG_KEYS: readonly string[] = [
+  ...Object.keys(NUMERIC),
+  'cleanup.policy',
+  'message.timestamp.type',
+  'min.cleanable.dirty.ratio',
+];
 
 const INT32_MAX = 0x7fff_ffff;
 
@@ -131,6 +143,11 @@ export function parseLogConfig(
       if (value !== 'CreateTime' && value !== 'LogAppendTime')
         throw new InvalidConfigError(key, `${key}: '${raw}' must be CreateTime or LogAppendTime`);
       config.messageTimestampType = value;
+    } else if (key === 'min.cleanable.dirty.ratio') {
+      const ratio = Number(raw.trim());
+      if (raw.trim() === '' || !(ratio >= 0 && ratio <= 1))
+        throw new InvalidConfigError(key, `${key}: '${raw}' must be a number from 0 to 1`);
+      config.minCleanableDirtyRatio = ratio;
     }
   }
   return config;
@@ -146,6 +163,8 @@ export function logConfigToProperties(config: Readonly<LogConfig>): Record<strin
   const policies = [config.cleanupPolicy.compact && 'compact', config.cleanupPolicy.delete && 'delete'];
   props['cleanup.policy'] = policies.filter((p): p is string => typeof p === 'string').join(',');
   props['message.timestamp.type'] = config.messageTimestampType;
+  const ratio = config.minCleanableDirtyRatio;
+  props['min.cleanable.dirty.ratio'] = Number.isInteger(ratio) ? ratio.toFixed(1) : String(ratio);
   return props;
 }
 

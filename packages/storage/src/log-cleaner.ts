@@ -94,6 +94,52 @@ export async function compactLog(log: CleanableLog, now: number): Promise<Compac
   return stats;
 }
 
+/** How much a log needs cleaning, as Kafka's LogCleanerManager measures it. */
+export interface CleaningDemand {
+  /** Bytes of the cleanable range already compacted (below the first dirty offset). */
+  cleanBytes: number;
+  /** Bytes of the cleanable range not compacted yet. */
+  cleanableBytes: number;
+  /** cleanableBytes / (cleanBytes + cleanableBytes); 0 for an empty range. */
+  dirtyRatio: number;
+  /**
+   * How far past max.compaction.lag.ms the oldest dirty record of a non-active segment is
+   * (0 = not overdue): an overdue log is cleaned whatever its dirty ratio.
+   */
+  maxCompactionDelayMs: number;
+}
+
+/**
+ * The cleaner's view of one log: the range it may clean (non-active segments below the high
+ * watermark, minus those inside min.compaction.lag.ms) split at `firstDirtyOffset` (where the last
+ * cleaning stopped) into clean and dirty bytes, and whether max.compaction.lag.ms is overdue.
+ * Segments are counted whole, as a cleaning leaves the boundary on a segment start.
+ */
+export function cleaningDemand(log: CleanableLog, firstDirtyOffset: number, now: number): CleaningDemand {
+  const config = log.config();
+  let cleanBytes = 0;
+  let cleanableBytes = 0;
+  for (const segment of cleanableSegments(log, config, now)) {
+    if (nextBaseAfter(log, segment) <= firstDirtyOffset) cleanBytes += segment.size;
+    else cleanableBytes += segment.size;
+  }
+  const total = cleanBytes + cleanableBytes;
+  let earliestDirty = Infinity;
+  const segments = log.segments();
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const segment = segments[i] as LogSegment;
+    if (nextBaseAfter(log, segment) <= firstDirtyOffset) continue;
+    if (segment.firstBatchTimestamp > 0) earliestDirty = Math.min(earliestDirty, segment.firstBatchTimestamp);
+  }
+  const cleanUntil = now - Math.max(config.maxCompactionLagMs, 0);
+  return {
+    cleanBytes,
+    cleanableBytes,
+    dirtyRatio: total === 0 ? 0 : cleanableBytes / total,
+    maxCompactionDelayMs: earliestDirty < cleanUntil ? cleanUntil - earliestDirty : 0,
+  };
+}
+
 function cleanableSegments(log: CleanableLog, config: LogConfig, now: number): LogSegment[] {
   const segments = log.segments();
   const result: LogSegment[] = [];

@@ -8,7 +8,13 @@ import { loadSegments, type LoadReport } from './log-loader.js';
 import { LogSegment } from './log-segment.js';
 import { lastOffsetOf } from './record-batches.js';
 import { selectSegmentsToDelete } from './retention.js';
-import { compactLog, type CleanableLog, type CompactionStats } from './log-cleaner.js';
+import {
+  cleaningDemand,
+  compactLog,
+  type CleanableLog,
+  type CleaningDemand,
+  type CompactionStats,
+} from './log-cleaner.js';
 import { findOffsetByTimestamp, findMaxTimestamp, type TimestampAndOffset } from './timestamp-lookup.js';
 import { readPartitionOffsets, writePartitionOffsets, type PartitionOffsets } from './partition-checkpoint.js';
 import type {
@@ -53,6 +59,8 @@ export class PartitionLog {
   /** Bumped whenever segments are removed or truncated, so the cleaner can tell its view is stale. */
   private generation = 0;
   private cleaning = false;
+  /** Where the last compaction stopped: offsets below it are already clean (Kafka's cleaner checkpoint). */
+  private firstDirtyOffset = 0;
 
   private constructor(
     readonly dir: string,
@@ -235,8 +243,14 @@ export class PartitionLog {
         ? maxTimestamp - active.firstBatchTimestamp
         : now - active.createdMs;
     const roll =
-      active.size + bytes > this.cfg.segmentBytes || age > this.cfg.segmentMs || active.cannotHold(bytes, lastOffset);
+      active.size + bytes > this.cfg.segmentBytes || age > this.maxSegmentMs() || active.cannotHold(bytes, lastOffset);
     return roll ? this.roll(firstOffset, now) : active;
+  }
+
+  /** segment.ms, or max.compaction.lag.ms when shorter on a compacted log (its records must become cleanable). */
+  private maxSegmentMs(): number {
+    const { cleanupPolicy, maxCompactionLagMs, segmentMs } = this.cfg;
+    return cleanupPolicy.compact ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
   }
 
   /** Starts a new active segment at `baseOffset` (≥ the log end offset). */
@@ -442,10 +456,22 @@ export class PartitionLog {
     if (this.cleaning) throw new Error(`log ${this.dir} is already being compacted`);
     this.cleaning = true;
     try {
-      return await compactLog(this.cleanerAccess(), now);
+      const stats = await compactLog(this.cleanerAccess(), now);
+      if (!stats.aborted) this.firstDirtyOffset = Math.max(this.firstDirtyOffset, stats.cleanedUpTo);
+      return stats;
     } finally {
       this.cleaning = false;
     }
+  }
+
+  /**
+   * How much this log needs compacting (dirty ratio, max.compaction.lag.ms overdue). The first
+   * dirty offset is kept in memory only: after a restart the whole log counts as dirty once.
+   */
+  cleaningDemand(now = this.clock()): CleaningDemand {
+    this.ensureOpen();
+    const firstDirty = Math.min(Math.max(this.firstDirtyOffset, this.logStart), this.logEndOffset);
+    return cleaningDemand(this.cleanerAccess(), firstDirty, now);
   }
 
   /** The narrow view of the log the cleaner works through. */

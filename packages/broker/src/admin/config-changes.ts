@@ -96,7 +96,7 @@ async function alterTopic(broker: Broker, req: AlterResourceRequest): Promise<Ad
   const topic = broker.metadata.topic(req.resourceName);
   if (!topic) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${req.resourceName}' does not exist`);
   const unknown = req.changes.find((c) => !TOPIC_CONFIG_KEYS.includes(c.name));
-  if (unknown) return failure(ErrorCode.INVALID_CONFIG, `unknown topic config '${unknown.name}'`);
+  if (unknown) return failure(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${unknown.name}`);
   const defaults = describeTopicConfigs(broker, topic.name, {});
   const next = applyChanges(
     topic.configs,

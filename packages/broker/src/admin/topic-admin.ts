@@ -3,7 +3,6 @@
  * CreatePartitions: Kafka's naming rules, partition and replication checks, and topic configs.
  */
 import { ErrorCode } from '@gregor/protocol';
-import { LOG_CONFIG_KEYS, parseLogConfig, StorageError } from '@gregor/storage';
 import type { Broker } from '../broker.js';
 import type { TopicState } from '../metadata/metadata-store.js';
 
@@ -34,35 +33,8 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Topic configs the broker understands beyond the storage layer's. */
-const BROKER_TOPIC_CONFIGS: Record<string, (value: string) => string | undefined> = {
-  'min.insync.replicas': (v) =>
-    /^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : 'must be an integer of at least 1',
-  'compression.type': (v) =>
-    v.trim() === 'producer'
-      ? undefined
-      : `'${v}' is not supported: batches are kept as the producer compressed them (producer)`,
-};
-
-export const TOPIC_CONFIG_KEYS: readonly string[] = [...LOG_CONFIG_KEYS, ...Object.keys(BROKER_TOPIC_CONFIGS)].sort();
-
-/** Validates topic config overrides; returns a Kafka INVALID_CONFIG message, or undefined when valid. */
-export function topicConfigProblem(configs: Record<string, string>): string | undefined {
-  for (const [name, value] of Object.entries(configs)) {
-    const check = BROKER_TOPIC_CONFIGS[name];
-    if (check) {
-      const problem = check(value);
-      if (problem) return `${name}: ${problem}`;
-    } else if (!LOG_CONFIG_KEYS.includes(name)) return `unknown topic config '${name}'`;
-  }
-  try {
-    parseLogConfig(configs);
-  } catch (err) {
-    if (err instanceof StorageError) return err.message;
-    throw err;
-  }
-  return undefined;
-}
+export { TOPIC_CONFIG_KEYS, topicConfigProblem } from './topic-config-defs.js';
+import { topicConfigProblem } from './topic-config-defs.js';
 
 export interface CreateTopicRequest {
   name: string;

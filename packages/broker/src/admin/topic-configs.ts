@@ -1,14 +1,27 @@
 /**
- * A topic's effective configs as DescribeConfigs and CreateTopics report them: each Kafka
- * topic config name with its value, where the value comes from, and its synonyms (the topic
- * override, the dynamic broker default, the static broker setting, the built-in default), most
- * important first, as Kafka lists them.
+ * A topic's effective configs as DescribeConfigs and CreateTopics report them: every Kafka topic
+ * config (topic-config-defs.ts) with its value, where the value comes from, and its synonyms.
+ *
+ * Synonyms follow Kafka's ConfigHelper exactly: the topic override if any, then the config's
+ * broker synonyms that have a value, by source (dynamic broker, dynamic default, static broker
+ * setting, Kafka's built-in default) and within a source in synonym order; the broker part
+ * starts at the synonym Kafka reads first. So `retention.ms` on a topic without override and a
+ * broker without `log.retention.ms` has no synonyms at all (Kafka's `log.retention.hours=168`
+ * default is dropped with the list), and a static `log.retention.ms` lists
+ * `log.retention.ms` (static), then any static `log.retention.hours`, then `log.retention.hours=168`.
  */
-import { DEFAULT_LOG_CONFIG, logConfigToProperties } from '@gregor/storage';
 import type { Broker } from '../broker.js';
 import { BROKER_CONFIG, type BrokerConfigName } from '../config/broker-config.js';
 import { BROKER_TO_TOPIC } from '../partition/replica-manager.js';
-import { TOPIC_CONFIG_KEYS } from './topic-admin.js';
+import {
+  KAFKA_BROKER_DEFAULTS,
+  normalizeTopicConfigValue,
+  TOPIC_CONFIG_KEYS,
+  TOPIC_CONFIGS,
+  type TopicConfigType,
+} from './topic-config-defs.js';
+
+export { isListTopicConfig } from './topic-config-defs.js';
 
 /** Kafka's DescribeConfigs config sources. */
 export const ConfigSource = {
@@ -23,19 +36,14 @@ export const ConfigSource = {
 /** Kafka's DescribeConfigs config types. */
 export const ConfigType = { Boolean: 1, String: 2, Int: 3, Short: 4, Long: 5, Double: 6, List: 7 } as const;
 
-const TYPES: Record<string, number> = {
-  'cleanup.policy': ConfigType.List,
-  'compression.type': ConfigType.String,
-  'message.timestamp.type': ConfigType.String,
-  'max.message.bytes': ConfigType.Int,
-  'segment.bytes': ConfigType.Int,
-  'segment.index.bytes': ConfigType.Int,
-  'index.interval.bytes': ConfigType.Int,
-  'min.insync.replicas': ConfigType.Int,
+const CONFIG_TYPE: Record<TopicConfigType, number> = {
+  boolean: ConfigType.Boolean,
+  string: ConfigType.String,
+  int: ConfigType.Int,
+  long: ConfigType.Long,
+  double: ConfigType.Double,
+  list: ConfigType.List,
 };
-
-/** Topic configs that are lists (the ones IncrementalAlterConfigs may APPEND to or SUBTRACT from). */
-export const isListTopicConfig = (name: string): boolean => TYPES[name] === ConfigType.List;
 
 export interface ConfigSynonym {
   name: string;
@@ -62,28 +70,38 @@ export const TOPIC_TO_BROKER: Readonly<Record<string, BrokerConfigName>> = Objec
   ),
 );
 
-const BUILT_IN: Record<string, string> = logConfigToProperties(DEFAULT_LOG_CONFIG);
-
 /**
- * Where a broker setting's value comes from, effective first: the dynamic (cluster-wide) override,
- * the static setting when it differs from the built-in default, and the built-in default.
+ * Where the broker settings `names` get values, Kafka's way: by source (dynamic, static,
+ * built-in default), in `names` order within a source, from the first entry for `names[0]` on.
+ * `builtIn` gives a setting's built-in default (absent = none).
  */
-export function brokerConfigSynonyms(broker: Broker, name: BrokerConfigName): ConfigSynonym[] {
-  const out: ConfigSynonym[] = [];
-  const dynamic = broker.metadata.brokerConfigs()[name];
-  if (dynamic !== undefined && name in BROKER_TO_TOPIC)
-    out.push({ name, value: dynamic, source: ConfigSource.DynamicDefaultBrokerConfig });
-  const staticValue = broker.config.values[name].trim();
-  const builtIn = BROKER_CONFIG[name].default;
-  if (staticValue !== builtIn) out.push({ name, value: staticValue, source: ConfigSource.StaticBrokerConfig });
-  out.push({ name, value: builtIn, source: ConfigSource.DefaultConfig });
-  return out;
+export function kafkaSynonyms(
+  broker: Broker,
+  names: readonly string[],
+  builtIn: (name: string) => string | undefined,
+): ConfigSynonym[] {
+  const dynamic = broker.metadata.brokerConfigs();
+  const found: ConfigSynonym[] = [];
+  for (const name of names) {
+    const value = dynamic[name];
+    if (value !== undefined && name in BROKER_TO_TOPIC)
+      found.push({ name, value, source: ConfigSource.DynamicDefaultBrokerConfig });
+  }
+  for (const name of names) {
+    const value = broker.config.originals[name];
+    if (value !== undefined) found.push({ name, value, source: ConfigSource.StaticBrokerConfig });
+  }
+  for (const name of names) {
+    const value = builtIn(name);
+    if (value !== undefined) found.push({ name, value, source: ConfigSource.DefaultConfig });
+  }
+  const first = found.findIndex((s) => s.name === names[0]);
+  return first < 0 ? [] : found.slice(first);
 }
 
-function topicConfigDoc(name: string): string {
-  const brokerName = TOPIC_TO_BROKER[name];
-  if (brokerName) return `${BROKER_CONFIG[brokerName].doc} (topic-level override of ${brokerName})`;
-  return `Kafka topic config ${name}`;
+/** A broker setting's synonyms as DescribeConfigs on the BROKER resource reports them. */
+export function brokerConfigSynonyms(broker: Broker, name: BrokerConfigName): ConfigSynonym[] {
+  return kafkaSynonyms(broker, [name], (n) => (n === name ? BROKER_CONFIG[name].default : undefined));
 }
 
 /** Every topic config with its effective value; `overrides` replaces the topic's stored overrides. */
@@ -92,23 +110,27 @@ export function describeTopicConfigs(
   topic: string,
   overrides: Record<string, string> = broker.metadata.topic(topic)?.configs ?? {},
 ): TopicConfigEntry[] {
+  const effective = { ...broker.replicas.topicDefaults(), ...overrides };
   return TOPIC_CONFIG_KEYS.map((name) => {
-    const brokerName = TOPIC_TO_BROKER[name];
-    const synonyms: ConfigSynonym[] = brokerName
-      ? brokerConfigSynonyms(broker, brokerName)
-      : [{ name, value: BUILT_IN[name] ?? '', source: ConfigSource.DefaultConfig }];
+    const def = TOPIC_CONFIGS[name]!;
+    const print = (raw: string): string => {
+      const parsed = normalizeTopicConfigValue(def, raw);
+      return 'value' in parsed ? parsed.value : raw;
+    };
+    const synonyms = kafkaSynonyms(broker, def.brokerSynonyms, (n) => KAFKA_BROKER_DEFAULTS[n]);
     const fromTopic = overrides[name];
-    if (fromTopic !== undefined) synonyms.unshift({ name, value: fromTopic, source: ConfigSource.DynamicTopicConfig });
-    const effective = synonyms[0]!;
+    if (fromTopic !== undefined)
+      synonyms.unshift({ name, value: print(fromTopic), source: ConfigSource.DynamicTopicConfig });
+    const source = synonyms[0]?.source ?? ConfigSource.DefaultConfig;
     return {
       name,
-      value: effective.value,
+      value: print(fromTopic ?? effective[name] ?? def.default),
       readOnly: false,
-      configSource: effective.source,
-      isDefault: effective.source === ConfigSource.DefaultConfig,
-      configType: TYPES[name] ?? ConfigType.Long,
+      configSource: source,
+      isDefault: source === ConfigSource.DefaultConfig,
+      configType: CONFIG_TYPE[def.type],
       synonyms,
-      documentation: topicConfigDoc(name),
+      documentation: def.doc,
     };
   });
 }

@@ -3,6 +3,7 @@
  * parsed type, validation, `--help` and DescribeConfigs are all derived.
  */
 import { DEFAULT_LOG_CONFIG, NEVER } from '@gregor/storage';
+import { TOPIC_DEFAULT_CONFIGS } from './log-defaults.js';
 import type { ConfigLayer } from './sources.js';
 import { unknownKeyMessage } from './unknown-keys.js';
 
@@ -153,8 +154,8 @@ export const BROKER_CONFIG = {
   'compression.type': {
     kind: 'string',
     default: 'producer',
-    doc: 'Batches are stored as the producer compressed them (the only supported value)',
-    check: oneOf('producer'),
+    doc: 'Codec batches are stored with: producer (as sent), uncompressed, gzip, snappy, lz4 or zstd (recompressed)',
+    check: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
     topicConfig: 'compression.type',
   },
   'metrics.port': {
@@ -239,6 +240,7 @@ export const BROKER_CONFIG = {
     default: 'uniform,range',
     doc: 'Server-side assignors of consumer-protocol groups; the first is the default',
   },
+  ...TOPIC_DEFAULT_CONFIGS,
 } satisfies Record<string, ConfigKey>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG;
@@ -250,6 +252,7 @@ const ALIASES: Record<string, { key: BrokerConfigName; scale?: number }> = {
   'log.retention.minutes': { key: 'log.retention.ms', scale: 60_000 },
   'log.retention.hours': { key: 'log.retention.ms', scale: 3_600_000 },
   'log.roll.hours': { key: 'log.roll.ms', scale: 3_600_000 },
+  'log.roll.jitter.hours': { key: 'log.roll.jitter.ms', scale: 3_600_000 },
 };
 
 /** A name the broker reads: a setting or one of Kafka's aliases for one. */
@@ -271,6 +274,8 @@ export interface BrokerConfig {
   values: Record<BrokerConfigName, string>;
   /** Problems that do not stop the broker (unknown keys), one line each, for the log at start. */
   warnings: string[];
+  /** What was set (file, environment, flags) under the names used, aliases included. */
+  originals: Record<string, string>;
   nodeId: number;
   listeners: Listener[];
   advertisedListeners: Listener[];
@@ -343,8 +348,10 @@ export function resolveBrokerConfig(layers: ConfigLayer[], options: ConfigOption
   const warnings: string[] = [];
   const ignored = new Set<string>();
   const knownNames = [...Object.keys(BROKER_CONFIG), ...Object.keys(ALIASES)];
+  const originals: Record<string, string> = {};
   for (const { source, values: layer } of layers)
     for (const [rawName, raw] of Object.entries(layer)) {
+      originals[rawName] = raw.trim();
       const alias = ALIASES[rawName];
       const name = alias?.key ?? rawName;
       if (!Object.hasOwn(BROKER_CONFIG, name)) {
@@ -401,6 +408,7 @@ export function resolveBrokerConfig(layers: ConfigLayer[], options: ConfigOption
   return {
     values,
     warnings,
+    originals,
     nodeId: parsed.get('node.id') as number,
     listeners,
     advertisedListeners: advertised.length > 0 ? advertised : listeners,

@@ -1,11 +1,22 @@
 /**
  * FindCoordinator (10), v0-6: the broker coordinating a group key. v0-3 ask for one key, v4+
- * for a batch. The first GROUP lookup creates __consumer_offsets. TRANSACTION keys get
- * COORDINATOR_NOT_AVAILABLE until this broker has a transaction coordinator.
+ * for a batch. The first GROUP lookup creates __consumer_offsets.
+ *
+ * TRANSACTION keys fail fast until this broker has a transaction coordinator: with
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying why. That is the one answer
+ * librdkafka (confluent-kafka, kcat) and kafkajs treat as fatal at this step — anything retriable
+ * (COORDINATOR_NOT_AVAILABLE) leaves init_transactions() waiting for its whole timeout — and
+ * librdkafka prints the message with it. No transactional id can be used here, so the code's
+ * meaning holds.
  */
 import { ApiKey, ErrorCode, type FindCoordinatorResponseCoordinatorInput } from '@gregor/protocol';
 import type { Broker } from '../broker.js';
 import { defineHandler } from './handler.js';
+
+/** Why a transactional producer is refused, as clients show it. */
+export const TRANSACTIONS_UNSUPPORTED =
+  'Gregor does not support transactions yet (no transaction coordinator); unset transactional.id ' +
+  '(enable.idempotence alone still gives exactly-once writes per partition)';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -19,8 +30,13 @@ async function find(broker: Broker, key: string, keyType: number): Promise<FindC
     errorCode,
     errorMessage,
   });
-  if (keyType === TRANSACTION)
-    return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'this broker has no transaction coordinator yet');
+  if (keyType === TRANSACTION) {
+    broker.logger.warn(
+      { transactionalId: key },
+      'refused a transactional producer: transactions are not supported yet',
+    );
+    return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, TRANSACTIONS_UNSUPPORTED);
+  }
   if (keyType !== GROUP) return answer(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`);
   await broker.groups.ensureTopic();
   const error = broker.groups.coordinatorError(key);

@@ -2,6 +2,10 @@
  * JoinGroup (11), v0-9: joins a classic group (see coordinator/classic-join.ts). v4+ new
  * members get MEMBER_ID_REQUIRED with their id first (KIP-394); v5+ carry group.instance.id
  * (static membership, KIP-345). The answer waits until the rebalance's join phase completes.
+ * v0 has no rebalance timeout and takes the session timeout, as Kafka does; so does a v1+ join
+ * that gives none (0, as kafkajs's bare joinGroup sends): its deadlines, including the one for
+ * SyncGroup, are then the session timeout, as they were on Kafka 2.x, rather than 0, which would
+ * drop the member before its SyncGroup can arrive.
  */
 import { ApiKey, ErrorCode, type JoinGroupResponseInput } from '@gregor/protocol';
 import { joinError, joinGroup } from '../coordinator/classic-join.js';
@@ -50,7 +54,7 @@ export default defineHandler({
           clientId: ctx.header.clientId ?? '',
           clientHost: `/${ctx.clientAddress}`,
           sessionTimeoutMs: session,
-          rebalanceTimeoutMs: apiVersion >= 1 ? req.rebalanceTimeoutMs : session,
+          rebalanceTimeoutMs: apiVersion >= 1 && req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : session,
           protocolType: req.protocolType,
           protocols: req.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
           requireKnownMemberId: apiVersion >= 4,

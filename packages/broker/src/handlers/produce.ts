@@ -3,9 +3,12 @@
  * and leader epoch patched in place). acks=0 gets no response; acks=1 and acks=all are answered
  * once the batch is in the log (one broker: the ISR is this broker). v0-2 carry the old message
  * formats (magic 0/1), converted once into a record batch on append (partition/up-convert.ts);
- * advertising v0 also tells older librdkafka (Debian 12's 2.0) that it may compress.
+ * advertising v0 also tells older librdkafka (Debian 12's 2.0) that it may compress. The topic's
+ * configs apply on the way (partition/record-policy.ts): compression.type recompresses, timestamp
+ * windows refuse records with INVALID_TIMESTAMP and per-record errors (v8+ record_errors).
  */
 import { ApiKey, ErrorCode, type ProduceResponseTopicProduceResponseInput } from '@gregor/protocol';
+import type { RecordError } from '../partition/record-policy.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler({
@@ -20,13 +23,13 @@ export default defineHandler({
       return {
         name: topic.name,
         partitionResponses: topic.partitionData.map((p) => {
-          const failed = (errorCode: number, errorMessage: string | null = null) => ({
+          const failed = (errorCode: number, errorMessage: string | null = null, recordErrors: RecordError[] = []) => ({
             index: p.index,
             errorCode,
             baseOffset: -1n,
             logAppendTimeMs: -1n,
             logStartOffset: -1n,
-            recordErrors: [],
+            recordErrors,
             errorMessage,
           });
           if (!validAcks) return failed(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${req.acks}`);
@@ -42,7 +45,7 @@ export default defineHandler({
               { topic: topic.name, partition: p.index, error: outcome.errorMessage },
               'produce refused',
             );
-            return failed(outcome.errorCode, outcome.errorMessage);
+            return failed(outcome.errorCode, outcome.errorMessage, outcome.recordErrors);
           }
           broker.metrics.messagesIn.inc({ topic: topic.name }, outcome.recordCount);
           return {

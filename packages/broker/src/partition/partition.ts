@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   BatchAttributes,
   BatchHeader,
-  decodeRecordBatch,
   ErrorCode,
   ProtocolError,
   readBatchHeader,
@@ -18,6 +17,7 @@ import { StorageError, type PartitionLog } from '@gregor/storage';
 import { writeFileAtomic } from '../metadata/atomic-file.js';
 import type { PartitionState } from '../metadata/metadata-store.js';
 import { ProducerStateManager } from './producer-state.js';
+import { applyRecordPolicy, RecordRejection, type RecordError, type RecordPolicy } from './record-policy.js';
 import { isLegacyMessageSet, upConvert } from './up-convert.js';
 
 export interface AppendOutcome {
@@ -29,6 +29,8 @@ export interface AppendOutcome {
   /** Records appended (0 for a duplicate or an error). */
   recordCount: number;
   bytes: number;
+  /** The records that made the batch fail (INVALID_TIMESTAMP), for Produce v8+. */
+  recordErrors?: RecordError[];
 }
 
 const SNAPSHOT_FILE = 'producer-state.json';
@@ -45,7 +47,7 @@ export class Partition {
     readonly log: PartitionLog,
     readonly dir: string,
     public state: PartitionState,
-    public settings: { compacted: boolean; minInsyncReplicas: number },
+    public settings: RecordPolicy & { minInsyncReplicas: number },
   ) {
     this.producers = this.loadProducerState();
     if (log.leaderEpoch < state.leaderEpoch) log.assignEpoch(state.leaderEpoch, log.logEndOffset);
@@ -68,7 +70,7 @@ export class Partition {
 
   /** Appends a produce request's records for this partition, as the leader. */
   appendAsLeader(records: Buffer, requiredAcks: number): AppendOutcome {
-    const failed = (errorCode: number, message: string): AppendOutcome => ({
+    const failed = (errorCode: number, message: string, recordErrors: RecordError[] = []): AppendOutcome => ({
       errorCode,
       errorMessage: message,
       baseOffset: -1,
@@ -76,6 +78,7 @@ export class Partition {
       logStartOffset: this.log.logStartOffset,
       recordCount: 0,
       bytes: 0,
+      recordErrors,
     });
     if (requiredAcks === -1 && this.state.isr.length < this.settings.minInsyncReplicas)
       return failed(
@@ -86,8 +89,9 @@ export class Partition {
     try {
       if (isLegacyMessageSet(records)) records = upConvert(records, Date.now());
       header = this.checkRecords(records);
+      records = applyRecordPolicy(records, header, this.settings, Date.now());
     } catch (err) {
-      if (err instanceof RecordRejection) return failed(err.errorCode, err.message);
+      if (err instanceof RecordRejection) return failed(err.errorCode, err.message, err.recordErrors);
       if (err instanceof ProtocolError) return failed(ErrorCode.CORRUPT_MESSAGE, err.message);
       throw err;
     }
@@ -153,11 +157,6 @@ export class Partition {
         ErrorCode.INVALID_TXN_STATE,
         'transactional produce is not supported by this broker yet',
       );
-    if (this.settings.compacted) {
-      const batch = decodeRecordBatch(records);
-      if (batch.records.some((r) => r.key === null))
-        throw new RecordRejection(ErrorCode.INVALID_RECORD, 'a compacted topic cannot accept records without a key');
-    }
     return header;
   }
 
@@ -230,14 +229,5 @@ export class Partition {
   /** Drops producer state below a new log start offset (retention, DeleteRecords). */
   logStartMoved(): void {
     this.producers.removeBefore(this.log.logStartOffset);
-  }
-}
-
-class RecordRejection extends Error {
-  constructor(
-    readonly errorCode: number,
-    message: string,
-  ) {
-    super(message);
   }
 }

@@ -7,10 +7,11 @@
 import { join } from 'node:path';
 import { LogManager, parseLogConfig, partitionDirName, type LogConfig } from '@gregor/storage';
 import type { Logger } from 'pino';
-import type { BrokerConfig } from '../config/broker-config.js';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
 import { recordBatchCodec } from './batch-codec.js';
 import { Partition } from './partition.js';
+import { recordPolicyFrom } from './record-policy.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -56,11 +57,12 @@ export class ReplicaManager {
 
   /** The effective topic config under Kafka's names: broker defaults < dynamic broker < topic. */
   topicConfig(topic: string): Record<string, string> {
-    return {
-      ...this.config.topicDefaults(),
-      ...dynamicTopicDefaults(this.metadata.brokerConfigs()),
-      ...(this.metadata.topic(topic)?.configs ?? {}),
-    };
+    return { ...this.topicDefaults(), ...(this.metadata.topic(topic)?.configs ?? {}) };
+  }
+
+  /** What a topic without overrides gets: the static broker defaults < the dynamic broker ones. */
+  topicDefaults(): Record<string, string> {
+    return { ...this.config.topicDefaults(), ...dynamicTopicDefaults(this.metadata.brokerConfigs()) };
   }
 
   logConfigFor(topic: string): LogConfig {
@@ -69,10 +71,7 @@ export class ReplicaManager {
 
   private settingsFor(topic: string): Partition['settings'] {
     const c = this.topicConfig(topic);
-    return {
-      compacted: (c['cleanup.policy'] ?? '').split(',').some((p) => p.trim() === 'compact'),
-      minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1'),
-    };
+    return { ...recordPolicyFrom(c), minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1') };
   }
 
   private openTopic(topic: TopicState, fromPartition = 0): void {
@@ -161,19 +160,44 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) p.logStartMoved();
   }
 
-  async compact(): Promise<void> {
+  /**
+   * One cleaner pass, as Kafka's cleaner thread works: repeatedly the dirtiest compacted log
+   * whose dirty ratio exceeds its min.cleanable.dirty.ratio, or that holds records past
+   * max.compaction.lag.ms, until none is left (each log at most once per pass). Logs only
+   * when a cleaning removed something.
+   */
+  async compact(now = Date.now()): Promise<void> {
     if (this.compacting) return;
     this.compacting = true;
     try {
-      for (const p of this.partitions.values()) {
-        if (!p.log.config.cleanupPolicy.compact) continue;
-        const stats = await p.log.compact();
-        // Every pass rewrites the cleanable range; only one that dropped records is news.
-        if (stats.recordsRemoved > 0) this.logger.info({ topic: p.topic, partition: p.index, ...stats }, 'compacted');
+      const done = new Set<Partition>();
+      for (;;) {
+        const next = this.dirtiestLog(now, done);
+        if (!next) break;
+        done.add(next);
+        const stats = await next.log.compact(now);
+        if (stats.recordsRemoved > 0)
+          this.logger.info({ topic: next.topic, partition: next.index, ...stats }, 'compacted');
       }
     } finally {
       this.compacting = false;
     }
+  }
+
+  private dirtiestLog(now: number, skip: Set<Partition>): Partition | undefined {
+    let dirtiest: Partition | undefined;
+    let highest = -1;
+    for (const p of this.partitions.values()) {
+      const config = p.log.config;
+      if (skip.has(p) || !config.cleanupPolicy.compact) continue;
+      const demand = p.log.cleaningDemand(now);
+      const overdue = demand.maxCompactionDelayMs > 0 && demand.cleanableBytes > 0;
+      if ((overdue || demand.dirtyRatio > config.minCleanableDirtyRatio) && demand.dirtyRatio > highest) {
+        dirtiest = p;
+        highest = demand.dirtyRatio;
+      }
+    }
+    return dirtiest;
   }
 
   snapshotProducers(): void {
@@ -199,16 +223,12 @@ function dynamicTopicDefaults(brokerConfigs: Record<string, string>): Record<str
   return out;
 }
 
-/** Broker configs that can change at runtime (AlterConfigs on BROKER), each with the topic config it defaults. */
-export const BROKER_TO_TOPIC: Record<string, string> = {
-  'log.retention.ms': 'retention.ms',
-  'log.retention.bytes': 'retention.bytes',
-  'log.segment.bytes': 'segment.bytes',
-  'log.roll.ms': 'segment.ms',
-  'log.cleanup.policy': 'cleanup.policy',
-  'message.max.bytes': 'max.message.bytes',
-  'log.message.timestamp.type': 'message.timestamp.type',
-  'min.insync.replicas': 'min.insync.replicas',
-  'log.flush.interval.messages': 'flush.messages',
-  'log.flush.interval.ms': 'flush.ms',
-};
+/**
+ * Broker configs that can change at runtime (AlterConfigs on BROKER), each with the topic config
+ * it defaults: as in Kafka, every topic config's broker default except log.message.format.version.
+ */
+export const BROKER_TO_TOPIC: Record<string, string> = Object.fromEntries(
+  Object.entries(BROKER_CONFIG).flatMap(([name, def]) =>
+    'topicConfig' in def && name !== 'log.message.format.version' ? [[name, def.topicConfig]] : [],
+  ),
+);
