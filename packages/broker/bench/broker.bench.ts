@@ -43,7 +43,7 @@ import { ApiKey, decodeResponse, encodeRecordBatch, encodeRequest, ErrorCode, Fr
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { format, resolveConfig } from 'prettier';
 import { spawnBroker, type SpawnedBroker } from '../src/testing/index.js';
-import { cpuSeconds, measureFileAppend, measureLoopbackTcp } from './machine.js';
+import { cpuSeconds, measureFileAppend, measureLoopbackTcp } from '@gregor/testkit/machine';
 
 const MiB = 1024 * 1024;
 const MB = 1e6;
@@ -445,7 +445,7 @@ async function main(): Promise<void> {
           ({ seconds, records } = r);
           loadgenCpu = r.cpu;
         } else {
-          const { readAll } = await import('../test/support/kafkajs.js');
+          const { readAll } = await import('@gregor/testkit/kafkajs');
           const c0 = process.cpuUsage();
           const start = process.hrtime.bigint();
           records = (await readAll(kafka, topic, [...Array(PARTITIONS).keys()], count)).length;

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { ApiKey, encodeRecordBatch, encodeRequest, ErrorCode } from '@gregor/protocol';
 import type { Kafka } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../src/testing/index.js';
-import { kafkaClient, readAll } from './support/kafkajs.js';
+import { kafkaClient, readAll } from '@gregor/testkit/kafkajs';
 import { RawClient } from './support/raw-client.js';
 
 let tb: TestBroker;

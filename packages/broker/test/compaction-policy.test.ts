@@ -12,7 +12,7 @@ import { ApiKey, ErrorCode } from '@gregor/protocol';
 import type { Kafka } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../src/testing/index.js';
 import { incrementalAlter, SET, TOPIC } from './support/admin-requests.js';
-import { kafkaClient } from './support/kafkajs.js';
+import { kafkaClient } from '@gregor/testkit/kafkajs';
 import { RawClient } from './support/raw-client.js';
 
 let tb: TestBroker;

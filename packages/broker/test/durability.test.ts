@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ApiKey, encodeRecordBatch, ErrorCode } from '@gregor/protocol';
 import { newDataDir, spawnBroker, type SpawnedBroker } from '../src/testing/index.js';
-import { kafkaClient, readAll } from './support/kafkajs.js';
+import { kafkaClient, readAll } from '@gregor/testkit/kafkajs';
 import { RawClient } from './support/raw-client.js';
 
 const dirs: string[] = [];

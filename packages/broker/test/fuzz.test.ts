@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { ApiKey, encodeRecordBatch, encodeRequest, ErrorCode, type ApiKeyNumber } from '@gregor/protocol';
 import { newDataDir, spawnBroker, type SpawnedBroker } from '../src/testing/index.js';
-import { Random, seedFromEnv } from '../../protocol/test/support/random.js';
+import { Random, seedFromEnv } from '@gregor/testkit/random';
 import { RawClient } from './support/raw-client.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);

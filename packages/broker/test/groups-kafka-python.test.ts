@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import type { TestBroker } from '../src/testing/index.js';
-import { findPython, run, scriptPath } from './interop/harness.js';
+import { findPython, run, scriptPath } from '@gregor/testkit/interop';
 import { checkGroupRun } from './support/python-groups.js';
 import { startGroupBroker } from './support/groups.js';
 

@@ -19,7 +19,7 @@ import {
   run,
   scriptPath,
   storedBatches,
-} from './interop/harness.js';
+} from '@gregor/testkit/interop';
 
 const RECORDS = 10_000;
 const { python, skip } = findPython('confluent_kafka');

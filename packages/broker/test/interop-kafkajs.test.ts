@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompressionTypes, type Kafka } from 'kafkajs';
-import { registerKafkajsCodecs } from '../../protocol/test/support/kafkajs-codecs.js';
+import { registerKafkajsCodecs } from '@gregor/testkit/kafkajs-codecs';
 import { startTestBroker, type TestBroker } from '../src/testing/index.js';
-import { kafkaClient, readAll } from './support/kafkajs.js';
+import { kafkaClient, readAll } from '@gregor/testkit/kafkajs';
 
 let tb: TestBroker;
 let kafka: Kafka;

@@ -20,7 +20,7 @@ import {
   storedBatches,
   toolMissing,
   type Consumed,
-} from './interop/harness.js';
+} from '@gregor/testkit/interop';
 
 const RECORDS = 10_000;
 const skip = toolMissing('kcat', ['-V']);

@@ -13,7 +13,7 @@ import { Broker } from '../src/broker.js';
 import { buildBrokerConfig } from '../src/config/broker-config.js';
 import { createLogger, formatLogLine } from '../src/logging.js';
 import { BROKER } from './support/broker-process.js';
-import { kafkaClient } from './support/kafkajs.js';
+import { kafkaClient } from '@gregor/testkit/kafkajs';
 
 const TEXT_LINE =
   /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO {2}broker started nodeId=0 clusterId=\S+ listener=127\.0\.0\.1:\d+ /;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { startTestBroker } from '../src/testing/index.js';
-import { kafkaClient, readAll } from './support/kafkajs.js';
+import { kafkaClient, readAll } from '@gregor/testkit/kafkajs';
 
 const until = async (what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> => {
   const deadline = Date.now() + ms;

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { OpsServer, type Readiness } from '../src/ops-server.js';
 import { startProcess } from './support/broker-process.js';
-import { kafkaClient } from './support/kafkajs.js';
+import { kafkaClient } from '@gregor/testkit/kafkajs';
 
 /** The value of the Prometheus sample `name` whose labels include `labels`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {

@@ -18,7 +18,7 @@ import {
   scriptPath,
   storedBatches,
   type Codec,
-} from './interop/harness.js';
+} from '@gregor/testkit/interop';
 import { RawClient } from './support/raw-client.js';
 
 const { python, skip } = findPython('confluent_kafka');

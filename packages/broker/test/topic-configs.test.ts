@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiKey, ErrorCode } from '@gregor/protocol';
 import { startTestBroker, type TestBroker } from '../src/testing/index.js';
-import { findPython, run } from './interop/harness.js';
+import { findPython, run } from '@gregor/testkit/interop';
 import { BROKER, describeConfigs, incrementalAlter, SET, TOPIC } from './support/admin-requests.js';
 import { RawClient } from './support/raw-client.js';
 

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { ApiKey, ErrorCode } from '@gregor/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../src/testing/index.js';
-import { findPython, run, toolMissing } from './interop/harness.js';
+import { findPython, run, toolMissing } from '@gregor/testkit/interop';
 import { RawClient } from './support/raw-client.js';
 
 const FAST_MS = 3000;

@@ -28,9 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { spawnBroker, type SpawnedBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, Producer } from '@gregor/client';
 import { format, resolveConfig } from 'prettier';
-import { benchRebalance, type RebalanceRow } from '../../broker/bench/rebalance.bench.js';
+import { benchRebalance, type RebalanceRow } from '@gregor/testkit/rebalance';
 import { consumerPerf, LatencyRecorder, producerPerf, type LatencySummary } from '../src/index.js';
-import { cpuSeconds, measureFileAppend, measureLoopbackTcp, memory } from '../../broker/bench/machine.js';
+import { cpuSeconds, measureFileAppend, measureLoopbackTcp, memory } from '@gregor/testkit/machine';
 
 const MiB = 1024 * 1024;
 const MB = 1e6;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompressionTypes, type Kafka } from 'kafkajs';
-import { registerKafkajsCodecs } from '../../protocol/test/support/kafkajs-codecs.js';
-import { kafkaClient, readAll } from '../../broker/test/support/kafkajs.js';
+import { registerKafkajsCodecs } from '@gregor/testkit/kafkajs-codecs';
+import { kafkaClient, readAll } from '@gregor/testkit/kafkajs';
 import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, Producer, type CompressionName } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { run, toolMissing } from '../../broker/test/interop/harness.js';
+import { run, toolMissing } from '@gregor/testkit/interop';
 import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Admin, Consumer, partitionForKey, Producer } from '../src/index.js';
 import { consumeN, createTopic, uniqueTopic } from './support/helpers.js';

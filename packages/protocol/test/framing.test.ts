@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError, ProtocolErrorCode } from '../src/errors.js';
 import { frame, FrameDecoder } from '../src/framing.js';
-import { Random } from './support/random.js';
+import { Random } from '@gregor/testkit/random';
 
 const bodies = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(70_000, 3), Buffer.from('hello world')];
 const stream = Buffer.concat(bodies.map(frame));

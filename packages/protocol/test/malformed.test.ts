@@ -9,7 +9,7 @@ import { ProtocolError, ProtocolErrorCode } from '../src/errors.js';
 import { ApiKey } from '../src/generated/apis.js';
 import { decodeRequest, decodeResponse, encodeRequest } from '../src/messages.js';
 import { Reader } from '../src/primitives/reader.js';
-import { Random, seedFromEnv } from './support/random.js';
+import { Random, seedFromEnv } from '@gregor/testkit/random';
 
 const frameOf = (chunks: Buffer[]): Buffer => Buffer.concat(chunks).subarray(4);
 

@@ -19,7 +19,7 @@ import { encodeRecordBatch } from '../src/records/batch-encoder.js';
 import { decodeRecordBatches } from '../src/records/batches.js';
 import { encodeMessageSet } from '../src/records/legacy-encoder.js';
 import type { RecordInput } from '../src/records/types.js';
-import { registerKafkajsCodecs, type KafkajsCodec } from './support/kafkajs-codecs.js';
+import { registerKafkajsCodecs, type KafkajsCodec } from '@gregor/testkit/kafkajs-codecs';
 
 // kafkajs is CommonJS; Node cannot see its named exports from ESM.
 const { CompressionCodecs } = kafkajs;

@@ -13,7 +13,7 @@ import { Writer } from '../src/primitives/writer.js';
 import { DEFAULT_SPEC_DIR } from '../scripts/generate.js';
 import type { FieldSpec, FieldType, MessageSpec, StructSpec } from '../scripts/generator/spec.js';
 import { contains, loadSpecs } from '../scripts/generator/spec.js';
-import { Random, seedFromEnv } from './support/random.js';
+import { Random, seedFromEnv } from '@gregor/testkit/random';
 
 type Codec = Record<string, unknown>;
 const codec = generated as unknown as Codec;

@@ -1,6 +1,6 @@
 /** Checks the JSON a Python group script (test/interop/groups_*.py) prints. */
 import assert from 'node:assert/strict';
-import type { ChildResult } from '../interop/harness.js';
+import type { ChildResult } from '@gregor/testkit/interop';
 
 export function checkGroupRun(result: ChildResult): void {
   assert.equal(

@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiKey, BatchAttributes, readBatchHeader } from '@gregor/protocol';
-import type { TestBroker } from '../../src/testing/index.js';
+import type { TestBroker } from '@gregor/broker/testing';
 
-export const INTEROP_DIR = dirname(fileURLToPath(import.meta.url));
+/** The Python scripts sit beside this file's source (src/interop), whether it runs from src or dist. */
+export const INTEROP_DIR = join(fileURLToPath(new URL('../..', import.meta.url)), 'src', 'interop');
 export const PARTITIONS = 3;
 /** Distinct keys; records go to partitions by key, so every partition gets some. */
 export const KEYS = 37;

@@ -7,12 +7,12 @@
  * The figure includes the clients' side: existing members notice the rebalance on their next
  * heartbeat (heartbeatInterval 100 ms here), rejoin, and the leader computes the assignment.
  *
- * Run alone: node --import tsx packages/broker/bench/rebalance.bench.ts
+ * Run alone: node --conditions=gregor:source --import tsx packages/testkit/src/rebalance.ts
  * Or call `benchRebalance()` from a benchmark suite; it returns the rows it prints.
  */
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { startTestBroker } from '../src/testing/index.js';
+import { startTestBroker } from '@gregor/broker/testing';
 
 export interface RebalanceRow {
   members: number;
