@@ -15,6 +15,7 @@ import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import type { BrokerInfo, MetadataStore } from './metadata/metadata-store.js';
 import { createLogger } from './logging.js';
 import { BrokerMetrics, type MetricsView } from './metrics.js';
+import { planOpenFiles, readOpenFilesLimit } from './open-files.js';
 import { OpsServer, type Readiness } from './ops-server.js';
 import { ProducerIdManager } from './partition/producer-ids.js';
 import { ReplicaManager } from './partition/replica-manager.js';
@@ -100,9 +101,14 @@ export class Broker {
       rack: null,
     };
     const metadata = new EmbeddedMetadataStore(config.logDir, meta.clusterId, self);
+    const hosted = metadata
+      .topics()
+      .reduce((n, t) => n + t.partitions.filter((p) => p.replicas.includes(config.nodeId)).length, 0);
+    const openFiles = planOpenFiles(config.int('log.max.open.files'), hosted, readOpenFilesLimit());
+    for (const warning of openFiles.warnings) logger.warn(warning);
     let replicas: ReplicaManager;
     try {
-      replicas = new ReplicaManager(config, metadata, logger);
+      replicas = new ReplicaManager(config, metadata, logger, openFiles.maxOpenFiles);
       replicas.start();
     } catch (err) {
       server.close();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { FilePool } from './file-pool.js';
 import { readAt, writeAt } from './record-batches.js';
 
 /**
@@ -7,8 +8,8 @@ import { readAt, writeAt } from './record-batches.js';
  * divided by the entry size and no trailing zeros need interpreting after a crash).
  *
  * Entries are loaded lazily on first lookup and kept in memory, so opening a log with many
- * segments reads no index bytes until a fetch needs them. Only the active segment's indexes
- * keep a file descriptor open for appends.
+ * segments reads no index bytes until a fetch needs them. Descriptors come from the data
+ * directory's FilePool, which bounds how many are open at once.
  *
  * Appended entries reach the file in batches (every WRITE_BATCH entries, and on flush, close
  * and truncation) rather than with one tiny write per entry, much as Kafka's mmapped indexes
@@ -23,7 +24,8 @@ export abstract class IndexFile {
   private count: number;
   /** Entries already written to the file; the rest are only in `data`. */
   private persisted: number;
-  private fd: number | undefined;
+  /** Written or truncated since the last fsync. */
+  private dirty = false;
   /** True when the file's size is not a whole number of entries (a torn write). */
   readonly tornOnOpen: boolean;
 
@@ -32,6 +34,7 @@ export abstract class IndexFile {
     readonly baseOffset: number,
     readonly entrySize: number,
     maxIndexBytes: number,
+    private files: FilePool,
   ) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / entrySize));
     let size = 0;
@@ -63,7 +66,7 @@ export abstract class IndexFile {
   /** The entry bytes, loading them from the file the first time. */
   protected loaded(): Buffer {
     if (!this.data) {
-      const bytes = this.withFd((fd) => readAt(fd, 0, this.count * this.entrySize));
+      const bytes = this.files.use(this.file, (fd) => readAt(fd, 0, this.count * this.entrySize));
       this.count = Math.floor(bytes.length / this.entrySize);
       this.data = bytes;
     }
@@ -75,7 +78,7 @@ export abstract class IndexFile {
     if (this.count === 0) return undefined;
     const at = (this.count - 1) * this.entrySize;
     if (this.data) return this.data.subarray(at, at + this.entrySize);
-    const bytes = this.withFd((fd) => readAt(fd, at, this.entrySize));
+    const bytes = this.files.use(this.file, (fd) => readAt(fd, at, this.entrySize));
     return bytes.length === this.entrySize ? bytes : undefined;
   }
 
@@ -100,8 +103,10 @@ export abstract class IndexFile {
   writePending(): void {
     if (this.persisted >= this.count || !this.data) return;
     const from = this.persisted * this.entrySize;
-    writeAt(this.openFd(), this.data.subarray(from, this.count * this.entrySize), from);
+    const pending = this.data.subarray(from, this.count * this.entrySize);
+    this.files.use(this.file, (fd) => writeAt(fd, pending, from));
     this.persisted = this.count;
+    this.dirty = true;
   }
 
   /** Keeps the first `n` entries. */
@@ -111,7 +116,7 @@ export abstract class IndexFile {
     this.count = n;
     if (n < this.persisted) {
       this.persisted = n;
-      fs.ftruncateSync(this.openFd(), n * this.entrySize);
+      this.truncateFile(n * this.entrySize);
     }
   }
 
@@ -136,39 +141,36 @@ export abstract class IndexFile {
     this.data = Buffer.alloc(0);
     this.count = 0;
     this.persisted = 0;
-    fs.ftruncateSync(this.openFd(), 0);
+    this.truncateFile(0);
   }
 
-  /** Runs `read` on the open descriptor, or on a temporary one (inactive segments hold none). */
-  private withFd<T>(read: (fd: number) => T): T {
-    if (this.fd !== undefined) return read(this.fd);
-    const fd = fs.openSync(this.file, 'r');
-    try {
-      return read(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+  private truncateFile(size: number): void {
+    this.files.use(this.file, (fd) => fs.ftruncateSync(fd, size));
+    this.dirty = true;
   }
 
-  private openFd(): number {
-    this.fd ??= fs.openSync(this.file, 'r+');
-    return this.fd;
-  }
-
+  /** Writes pending entries and fsyncs them (when anything changed since the last flush). */
   flush(): void {
     this.writePending();
-    if (this.fd !== undefined) fs.fsyncSync(this.fd);
+    if (!this.dirty) return;
+    this.files.use(this.file, (fd) => fs.fsyncSync(fd));
+    this.dirty = false;
   }
 
   /** Writes pending entries and releases the descriptor (entries stay in memory). */
   close(): void {
     this.writePending();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.files.close(this.file);
+  }
+
+  /** Releases the descriptor and takes later ones from `files`. */
+  switchPool(files: FilePool): void {
+    this.close();
+    this.files = files;
   }
 
   renameTo(file: string): void {
-    this.writePending();
+    this.close();
     fs.renameSync(this.file, file);
     this.file = file;
   }

@@ -17,5 +17,6 @@ export type { DeletionReason } from './retention.js';
 export type { TimestampAndOffset } from './timestamp-lookup.js';
 export type { EpochEntry } from './leader-epoch-cache.js';
 export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './leader-epoch-cache.js';
-export { LogManager, type LogManagerOptions } from './log-manager.js';
+export { LogManager, type LoadSummary, type LogManagerOptions, type RecoveredLog } from './log-manager.js';
+export { FilePool } from './file-pool.js';
 export { partitionDirName, parsePartitionDirName, offsetFileName } from './file-names.js';

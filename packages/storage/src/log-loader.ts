@@ -11,6 +11,7 @@ import {
   parseSegmentFileName,
   segmentFile,
 } from './file-names.js';
+import type { FilePool } from './file-pool.js';
 import { LogSegment, type SegmentConfig } from './log-segment.js';
 
 export interface LoadOptions {
@@ -19,14 +20,23 @@ export interface LoadOptions {
   /** Everything below this offset was fsynced before the crash; recovery starts at its segment. */
   recoveryPoint: number;
   now: number;
+  files: FilePool;
 }
 
 export interface LoadReport {
   segments: LogSegment[];
+  /** The checkpointed recovery point loading started from. */
+  recoveryPoint: number;
   /** Segments whose batches were all re-read and CRC-checked. */
   recoveredSegments: number;
+  /** Base offset of the first recovered segment (recovery checks from there on), or -1. */
+  recoveredFromOffset: number;
+  /** Bytes of batches re-read and CRC-checked by recovery (what was kept). */
+  checkedBytes: number;
   /** Bytes cut off torn or corrupt tails (and segments deleted after a corrupt one). */
   truncatedBytes: number;
+  /** The offset the log was cut at (its end offset after recovery), or -1 when nothing was cut. */
+  truncatedAtOffset: number;
   problems: string[];
 }
 
@@ -45,7 +55,16 @@ export interface LoadReport {
  * re-framed (cheap) to find the log end.
  */
 export function loadSegments(dir: string, config: SegmentConfig, options: LoadOptions): LoadReport {
-  const report: LoadReport = { segments: [], recoveredSegments: 0, truncatedBytes: 0, problems: [] };
+  const report: LoadReport = {
+    segments: [],
+    recoveryPoint: options.recoveryPoint,
+    recoveredSegments: 0,
+    recoveredFromOffset: -1,
+    checkedBytes: 0,
+    truncatedBytes: 0,
+    truncatedAtOffset: -1,
+    problems: [],
+  };
   const names = fs.readdirSync(dir);
   for (const name of names)
     if (name.endsWith(TMP_SUFFIX) || name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX))
@@ -57,7 +76,7 @@ export function loadSegments(dir: string, config: SegmentConfig, options: LoadOp
   }
   for (const name of names) {
     const parsed = parseSegmentFileName(name);
-    if (parsed?.suffix === LOG_SUFFIX + SWAP_SUFFIX) completeSwap(dir, parsed.baseOffset, config, options.now);
+    if (parsed?.suffix === LOG_SUFFIX + SWAP_SUFFIX) completeSwap(dir, parsed.baseOffset, config, options);
   }
 
   const bases = new Set<number>();
@@ -75,7 +94,9 @@ export function loadSegments(dir: string, config: SegmentConfig, options: LoadOp
     )
       fs.rmSync(path.join(dir, name), { force: true });
   }
-  const segments = [...bases].sort((a, b) => a - b).map((base) => LogSegment.open(dir, base, config, options.now));
+  const segments = [...bases]
+    .sort((a, b) => a - b)
+    .map((base) => LogSegment.open(dir, base, config, options.now, { files: options.files }));
   for (let i = 0; i + 1 < segments.length; i++)
     (segments[i] as LogSegment).nextOffset = (segments[i + 1] as LogSegment).baseOffset;
 
@@ -87,8 +108,10 @@ export function loadSegments(dir: string, config: SegmentConfig, options: LoadOp
     for (let i = Math.max(first, 0); i < segments.length; i++) {
       const segment = segments[i] as LogSegment;
       const result = segment.recover();
-      report.recoveredSegments++;
+      if (report.recoveredSegments++ === 0) report.recoveredFromOffset = segment.baseOffset;
+      report.checkedBytes += segment.size;
       report.truncatedBytes += result.truncatedBytes;
+      if (result.truncatedBytes > 0 && report.truncatedAtOffset < 0) report.truncatedAtOffset = segment.nextOffset;
       if (result.problem !== undefined) report.problems.push(`${segment.logFile}: ${result.problem}`);
       if (result.truncatedBytes > 0 && i + 1 < segments.length) {
         // Data after a corrupt batch cannot be trusted to continue the log: drop later segments.
@@ -103,6 +126,7 @@ export function loadSegments(dir: string, config: SegmentConfig, options: LoadOp
     const last = segments.at(-1) as LogSegment;
     const result = last.loadTail();
     report.truncatedBytes += result.truncatedBytes;
+    if (result.truncatedBytes > 0) report.truncatedAtOffset = last.nextOffset;
     if (result.problem !== undefined) report.problems.push(`${last.logFile}: ${result.problem}`);
   }
   for (const segment of segments.slice(0, -1)) segment.onBecomeInactive();
@@ -111,10 +135,10 @@ export function loadSegments(dir: string, config: SegmentConfig, options: LoadOp
 }
 
 /** Finishes a cleaner swap interrupted by a crash (see LogCleaner). */
-function completeSwap(dir: string, baseOffset: number, config: SegmentConfig, now: number): void {
+function completeSwap(dir: string, baseOffset: number, config: SegmentConfig, options: LoadOptions): void {
   for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX])
     fs.rmSync(segmentFile(dir, baseOffset, suffix + SWAP_SUFFIX), { force: true });
-  const swapped = LogSegment.open(dir, baseOffset, config, now, { suffix: SWAP_SUFFIX });
+  const swapped = LogSegment.open(dir, baseOffset, config, options.now, { suffix: SWAP_SUFFIX, files: options.files });
   swapped.recover();
   const end = Math.max(swapped.nextOffset, baseOffset + 1);
   for (const name of fs.readdirSync(dir)) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { BatchCodec } from './batch-codec.js';
 import { fsyncDirectory } from './checkpoint-file.js';
 import type { LogConfig } from './config.js';
+import { FilePool } from './file-pool.js';
 import { CLEAN_SHUTDOWN_MARKER, DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from './file-names.js';
 import { PartitionLog, type Clock, type RetentionResult } from './partition-log.js';
 
@@ -12,7 +14,34 @@ export interface LogManagerOptions {
   configFor: (topic: string, partition: number) => LogConfig;
   clock?: Clock;
   codec?: BatchCodec;
+  /** Most segment files open at once (see FilePool); default 1000. */
+  maxOpenFiles?: number;
 }
+
+/** What one partition's recovery did, for the broker's log. */
+export interface RecoveredLog {
+  name: string;
+  segmentsChecked: number;
+  /** Recovery re-checked the log from this offset (the start of the segment holding the recovery point). */
+  checkedFromOffset: number;
+  checkedBytes: number;
+  truncatedBytes: number;
+  /** Where the log was cut (its new end offset), or -1 when nothing was cut. */
+  truncatedAtOffset: number;
+  logEndOffset: number;
+  problems: string[];
+}
+
+/** What opening the data directory found. */
+export interface LoadSummary {
+  partitions: number;
+  cleanShutdown: boolean;
+  /** Partitions recovery had work on (unflushed records re-checked, or something cut off). */
+  recovered: RecoveredLog[];
+  durationMs: number;
+}
+
+const DEFAULT_MAX_OPEN_FILES = 1000;
 
 /**
  * The logs of one data directory (Kafka's `log.dirs` entry): `<dataDir>/<topic>-<partition>/`.
@@ -30,12 +59,18 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   /** Whether the previous shutdown was clean (for metrics and tests). */
   readonly hadCleanShutdown: boolean;
+  /** The descriptors of every segment file in this directory. */
+  readonly files: FilePool;
+  readonly loadSummary: LoadSummary;
   private closed = false;
 
   private constructor(
     readonly dataDir: string,
     private readonly options: LogManagerOptions,
   ) {
+    const started = performance.now();
+    this.files = new FilePool(options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
+    const recovered: RecoveredLog[] = [];
     fs.mkdirSync(dataDir, { recursive: true });
     const marker = path.join(dataDir, CLEAN_SHUTDOWN_MARKER);
     this.hadCleanShutdown = fs.existsSync(marker);
@@ -53,9 +88,16 @@ export class LogManager {
         this.openOptions(this.hadCleanShutdown),
       );
       this.logs.set(name, log);
+      if (log.neededRecovery) recovered.push(recoveredLog(name, log));
     }
     fs.rmSync(marker, { force: true });
     fsyncDirectory(dataDir);
+    this.loadSummary = {
+      partitions: this.logs.size,
+      cleanShutdown: this.hadCleanShutdown,
+      recovered,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 
   /** Loads every partition log under `dataDir`, recovering them if the last shutdown was unclean. */
@@ -66,6 +108,7 @@ export class LogManager {
   private openOptions(cleanShutdown: boolean): Parameters<typeof PartitionLog.open>[2] {
     return {
       cleanShutdown,
+      files: this.files,
       ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...(this.options.codec ? { codec: this.options.codec } : {}),
     };
@@ -75,12 +118,19 @@ export class LogManager {
     return this.logs.get(partitionDirName(topic, partition));
   }
 
-  /** The existing log, or a new empty one with `config`. */
+  /** The existing log, or a new empty one with `config`; a failed creation leaves no directory behind. */
   getOrCreateLog(topic: string, partition: number, config: LogConfig): PartitionLog {
     const name = partitionDirName(topic, partition);
     let log = this.logs.get(name);
     if (!log) {
-      log = PartitionLog.open(path.join(this.dataDir, name), config, this.openOptions(true));
+      const dir = path.join(this.dataDir, name);
+      const existed = fs.existsSync(dir);
+      try {
+        log = PartitionLog.open(dir, config, this.openOptions(true));
+      } catch (err) {
+        if (!existed) fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
       fsyncDirectory(this.dataDir);
       this.logs.set(name, log);
     }
@@ -137,7 +187,22 @@ export class LogManager {
     this.closed = true;
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
+    this.files.closeAll();
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_MARKER), '');
     fsyncDirectory(this.dataDir);
   }
+}
+
+function recoveredLog(name: string, log: PartitionLog): RecoveredLog {
+  const r = log.loadReport;
+  return {
+    name,
+    segmentsChecked: r.recoveredSegments,
+    checkedFromOffset: r.recoveredFromOffset,
+    checkedBytes: r.checkedBytes,
+    truncatedBytes: r.truncatedBytes,
+    truncatedAtOffset: r.truncatedAtOffset,
+    logEndOffset: log.logEndOffset,
+    problems: r.problems,
+  };
 }

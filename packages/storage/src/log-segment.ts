@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { BatchHeader, readInt64AsNumber } from '@gregor/protocol';
+import { defaultFilePool, type FilePool } from './file-pool.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import {
@@ -31,9 +32,12 @@ const HEADER_SCAN_CHUNK = 16 * 1024;
  *
  * A segment only ever grows at its end while it is the log's active segment; after that it is
  * read-only until retention deletes it or the cleaner replaces it with a compacted copy.
+ *
+ * A segment holds no file descriptor of its own: its three files are opened on demand through
+ * the data directory's FilePool, which keeps a bounded number open (least recently used first
+ * to go).
  */
 export class LogSegment {
-  private fd: number;
   /** Bytes of valid batches in the .log file. */
   size: number;
   /**
@@ -63,9 +67,9 @@ export class LogSegment {
     readonly timeIndex: TimeIndex,
     private readonly config: SegmentConfig,
     now: number,
+    private files: FilePool,
   ) {
-    this.fd = fs.openSync(logFile, 'r+');
-    this.size = fs.fstatSync(this.fd).size;
+    this.size = fs.statSync(logFile).size;
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
     this.createdMs = now;
@@ -75,23 +79,25 @@ export class LogSegment {
    * Opens (or, with `create`, creates empty) the segment at `base` in `dir`. `suffix` is added
    * to all three file names (the cleaner writes `.cleaned` segments). Index files that are
    * missing or fail cheap checks are rebuilt from the log; a full check happens on first use.
+   * Descriptors come from `files` (default: the process-wide pool).
    */
   static open(
     dir: string,
     baseOffset: number,
     config: SegmentConfig,
     now: number,
-    options: { create?: boolean; suffix?: string } = {},
+    options: { create?: boolean; suffix?: string; files?: FilePool } = {},
   ): LogSegment {
     const suffix = options.suffix ?? '';
-    const files = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => segmentFile(dir, baseOffset, s + suffix));
-    const [logFile, indexFile, timeIndexFile] = files as [string, string, string];
-    if (options.create) for (const file of files) fs.writeFileSync(file, Buffer.alloc(0));
+    const files = options.files ?? defaultFilePool;
+    const paths = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => segmentFile(dir, baseOffset, s + suffix));
+    const [logFile, indexFile, timeIndexFile] = paths as [string, string, string];
+    if (options.create) for (const file of paths) fs.writeFileSync(file, Buffer.alloc(0));
     else if (!fs.existsSync(logFile)) throw new Error(`segment file ${logFile} does not exist`);
     const indexesMissing = !fs.existsSync(indexFile) || !fs.existsSync(timeIndexFile);
-    const offsetIndex = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes);
-    const timeIndex = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes);
-    const segment = new LogSegment(logFile, baseOffset, offsetIndex, timeIndex, config, now);
+    const offsetIndex = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes, files);
+    const timeIndex = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes, files);
+    const segment = new LogSegment(logFile, baseOffset, offsetIndex, timeIndex, config, now, files);
     if (indexesMissing || segment.cheapIndexProblem() !== undefined) segment.recover();
     else {
       const last = timeIndex.lastEntry();
@@ -124,7 +130,7 @@ export class LogSegment {
 
   /** Newest timestamp in the segment, for time retention (file mtime if no batch has one). */
   largestTimestamp(): number {
-    return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : fs.fstatSync(this.fd).mtimeMs;
+    return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : fs.statSync(this.logFile).mtimeMs;
   }
 
   /** Whether appending `bytes` ending at `lastOffset` would break the int32 limits of this segment. */
@@ -144,7 +150,7 @@ export class LogSegment {
    */
   append(buf: Buffer, batches: readonly BatchLocation[]): void {
     const start = this.size;
-    writeAt(this.fd, buf, start);
+    this.files.use(this.logFile, (fd) => writeAt(fd, buf, start));
     for (const batch of batches) this.indexBatch(batch.header, start + batch.position, batch.size);
     this.size += buf.length;
     if (start === 0 && batches[0]) this.firstBatchTimestamp = batches[0].header.maxTimestamp;
@@ -167,7 +173,7 @@ export class LogSegment {
 
   /** Batch headers from `position` on (stops silently at invalid bytes). */
   batchesFrom(position: number, options: { withBytes?: boolean } = {}): Generator<FileBatch> {
-    return scanFileBatches(this.fd, position, this.size, {
+    return scanFileBatches(this.reader, position, this.size, {
       withBytes: options.withBytes ?? false,
       chunkSize: options.withBytes ? 1024 * 1024 : HEADER_SCAN_CHUNK,
     });
@@ -175,8 +181,15 @@ export class LogSegment {
 
   /** The bytes of one batch located in this segment. */
   readBatch(location: BatchLocation): Buffer {
-    return readAt(this.fd, location.position, location.size);
+    return this.readAt(location.position, location.size);
   }
+
+  private readAt(position: number, length: number): Buffer {
+    return this.files.use(this.logFile, (fd) => readAt(fd, position, length));
+  }
+
+  /** Reads for scans: each read takes the descriptor afresh, so a scan may span awaits. */
+  private readonly reader = (position: number, length: number): Buffer => this.readAt(position, length);
 
   /** The first batch whose last offset is ≥ `offset`, found via the offset index, or undefined. */
   locateOffset(offset: number): BatchLocation | undefined {
@@ -210,7 +223,7 @@ export class LogSegment {
     const available = this.size - position;
     let lastIncluded = -1;
     if (available <= 0) return { bytes: Buffer.alloc(0), lastOffset: lastIncluded };
-    let chunk = readAt(this.fd, position, Math.min(Math.max(maxBytes, BatchHeader.Size), available));
+    let chunk = this.readAt(position, Math.min(Math.max(maxBytes, BatchHeader.Size), available));
     let end = 0;
     while (end + BatchHeader.Size <= chunk.length) {
       const size = chunk.readInt32BE(end + BatchHeader.BatchLength) + BatchHeader.LogOverhead;
@@ -219,7 +232,7 @@ export class LogSegment {
       if (lastOffset >= maxOffset) break;
       if (end + size > maxBytes || end + size > chunk.length) {
         if (end === 0 && minOneBatch && size <= available) {
-          chunk = readAt(this.fd, position, size);
+          chunk = this.readAt(position, size);
           end = size;
           lastIncluded = lastOffset;
         }
@@ -243,7 +256,7 @@ export class LogSegment {
     const end: ScanEnd = { validEnd: 0 };
     let validEnd = 0;
     let problem: string | undefined;
-    for (const batch of scanFileBatches(this.fd, 0, this.size, { checkCrc: true }, end)) {
+    for (const batch of scanFileBatches(this.reader, 0, this.size, { checkCrc: true }, end)) {
       const lastOffset = lastOffsetOf(batch.header);
       if (batch.header.baseOffset < this.nextOffset || lastOffset - this.baseOffset > INT32_MAX) {
         problem = `batch at position ${batch.position} has offsets ${batch.header.baseOffset}..${lastOffset} out of order`;
@@ -284,7 +297,7 @@ export class LogSegment {
     // Count the indexed batch as "since the last entry" so the next entry comes an interval later.
     let sinceEntry = 0;
     for (const batch of scanFileBatches(
-      this.fd,
+      this.reader,
       fromIndex.position,
       this.size,
       { chunkSize: HEADER_SCAN_CHUNK },
@@ -306,8 +319,10 @@ export class LogSegment {
   }
 
   private readFirstBatchTimestamp(): void {
-    const first = this.batchesFrom(0).next();
-    if (!first.done) this.firstBatchTimestamp = first.value.header.maxTimestamp;
+    for (const batch of this.batchesFrom(0)) {
+      this.firstBatchTimestamp = batch.header.maxTimestamp;
+      break;
+    }
   }
 
   /**
@@ -329,29 +344,40 @@ export class LogSegment {
   }
 
   private truncateFile(size: number): void {
-    fs.ftruncateSync(this.fd, size);
+    this.files.use(this.logFile, (fd) => fs.ftruncateSync(fd, size));
     this.size = size;
   }
 
-  /** Called when a newer segment takes over appends: seals the time index, frees descriptors. */
+  /** Called when a newer segment takes over appends: seals the time index, releases descriptors. */
   onBecomeInactive(): void {
     if (this.maxTimestampSoFar >= 0)
       this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     this.offsetIndex.close();
     this.timeIndex.close();
+    this.files.close(this.logFile);
   }
 
-  /** fsyncs the log and its indexes. */
+  /** fsyncs the log (recovered bytes may not have been written by this process) and its indexes. */
   flush(): void {
-    fs.fsyncSync(this.fd);
+    this.files.use(this.logFile, (fd) => fs.fsyncSync(fd));
     this.offsetIndex.flush();
     this.timeIndex.flush();
+  }
+
+  /** Moves the segment's descriptors to `files` (a segment the cleaner wrote joins its log's pool). */
+  switchPool(files: FilePool): void {
+    if (files === this.files) return;
+    this.close();
+    this.files = files;
+    this.offsetIndex.switchPool(files);
+    this.timeIndex.switchPool(files);
   }
 
   /** Renames the three files from `<name><from>` to `<name><to>` (cleaner swap protocol). */
   changeSuffix(from: string, to: string): void {
     const rename = (file: string): string => file.slice(0, file.length - from.length) + to;
     if (!this.logFile.endsWith(from)) throw new Error(`${this.logFile} does not end with '${from}'`);
+    this.files.close(this.logFile);
     fs.renameSync(this.logFile, rename(this.logFile));
     this.logFile = rename(this.logFile);
     this.offsetIndex.renameTo(rename(this.offsetIndex.file));
@@ -359,7 +385,7 @@ export class LogSegment {
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    this.files.close(this.logFile);
     this.offsetIndex.close();
     this.timeIndex.close();
   }

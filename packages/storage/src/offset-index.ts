@@ -1,3 +1,4 @@
+import type { FilePool } from './file-pool.js';
 import { IndexFile } from './index-file.js';
 
 /**
@@ -19,8 +20,8 @@ import { IndexFile } from './index-file.js';
 export class OffsetIndex extends IndexFile {
   static readonly ENTRY_SIZE = 8;
 
-  constructor(file: string, baseOffset: number, maxIndexBytes: number) {
-    super(file, baseOffset, OffsetIndex.ENTRY_SIZE, maxIndexBytes);
+  constructor(file: string, baseOffset: number, maxIndexBytes: number, files: FilePool) {
+    super(file, baseOffset, OffsetIndex.ENTRY_SIZE, maxIndexBytes, files);
   }
 
   private relativeAt(slot: number): number {

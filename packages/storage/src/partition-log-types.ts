@@ -1,3 +1,4 @@
+import type { FilePool } from './file-pool.js';
 import type { BatchCodec } from './batch-codec.js';
 import type { DeletionReason } from './retention.js';
 
@@ -11,6 +12,8 @@ export interface OpenOptions {
   cleanShutdown?: boolean;
   /** Needed for compaction and for exact (record-level) timestamp lookups. */
   codec?: BatchCodec;
+  /** Where the segments' file descriptors come from (default: a process-wide pool). */
+  files?: FilePool;
 }
 
 export interface AppendOptions {

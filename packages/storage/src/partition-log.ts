@@ -3,6 +3,7 @@ import type { BatchCodec } from './batch-codec.js';
 import { NEVER, type LogConfig } from './config.js';
 import { assignOffsets, validateBatches } from './append-validation.js';
 import { OffsetOutOfRangeError, StorageError, StorageErrorCode } from './errors.js';
+import { defaultFilePool, type FilePool } from './file-pool.js';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.js';
 import { loadSegments, type LoadReport } from './log-loader.js';
 import { LogSegment } from './log-segment.js';
@@ -67,6 +68,7 @@ export class PartitionLog {
     private cfg: LogConfig,
     readonly clock: Clock,
     readonly codec: BatchCodec | undefined,
+    private readonly files: FilePool,
     report: LoadReport,
     checkpoint: Partial<PartitionOffsets>,
   ) {
@@ -74,33 +76,53 @@ export class PartitionLog {
     this.segments = report.segments;
     this.epochs = new LeaderEpochCache(dir);
     const leo = this.logEndOffset;
+    this.neededRecovery =
+      report.recoveredSegments > 0 &&
+      (report.truncatedBytes > 0 || report.problems.length > 0 || leo > report.recoveryPoint);
     this.logStart = Math.min(Math.max(checkpoint.logStartOffset ?? 0, this.activeFirst().baseOffset), leo);
     this.hw = Math.min(Math.max(checkpoint.highWatermark ?? 0, this.logStart), leo);
     this.recoveryPoint = Math.min(checkpoint.recoveryPoint ?? 0, leo);
     this.lastFlushMs = clock();
-    this.epochs.truncateFromEnd(leo);
+    // An epoch starting exactly at the log end is consistent (its leader has not appended yet);
+    // dropping it made every start rewrite (and fsync) the checkpoint of every empty partition.
+    this.epochs.truncateFromEnd(leo + 1);
     this.epochs.truncateFromStart(this.logStart);
   }
 
   /** What opening found and repaired (for logs and tests). */
   readonly loadReport: LoadReport;
 
+  /**
+   * Whether opening had work to do after an unclean shutdown: records past the checkpointed
+   * recovery point were re-checked, or something was cut off.
+   */
+  readonly neededRecovery: boolean;
+
   static open(dir: string, config: LogConfig, options: OpenOptions = {}): PartitionLog {
     const clock = options.clock ?? Date.now;
+    const files = options.files ?? defaultFilePool;
     fs.mkdirSync(dir, { recursive: true });
     const checkpoint = readPartitionOffsets(dir);
     const report = loadSegments(dir, config, {
       cleanShutdown: options.cleanShutdown ?? false,
       recoveryPoint: checkpoint.recoveryPoint ?? 0,
       now: clock(),
+      files,
     });
     if (report.segments.length === 0) {
       const base = checkpoint.logStartOffset ?? 0;
-      report.segments.push(LogSegment.open(dir, base, config, clock(), { create: true }));
+      report.segments.push(LogSegment.open(dir, base, config, clock(), { create: true, files }));
     }
-    const log = new PartitionLog(dir, config, clock, options.codec, report, checkpoint);
-    // Recovered bytes may exist only in the page cache: make them durable before trusting them.
-    if (!(options.cleanShutdown ?? false)) log.syncUnflushed();
+    const log = new PartitionLog(dir, config, clock, options.codec, files, report, checkpoint);
+    // Like Kafka, recovered bytes are not fsynced here: the recovery point stays where it was
+    // and moves up at the next flush, so a crash before then recovers them again. Nothing is
+    // written unless opening changed the offsets (one fsync per partition made big starts slow).
+    // A missing file reads as zeros, so zeros need not be written either.
+    log.lastCheckpoint = {
+      logStartOffset: checkpoint.logStartOffset ?? 0,
+      recoveryPoint: checkpoint.recoveryPoint ?? 0,
+      highWatermark: checkpoint.highWatermark ?? 0,
+    };
     log.writeOffsetsCheckpoint();
     return log;
   }
@@ -260,6 +282,7 @@ export class PartitionLog {
     previous.onBecomeInactive();
     const segment = LogSegment.open(this.dir, Math.max(baseOffset, previous.nextOffset), this.cfg, now, {
       create: true,
+      files: this.files,
     });
     this.segments.push(segment);
     return segment;
@@ -381,7 +404,7 @@ export class PartitionLog {
     this.ensureOpen();
     this.generation++;
     for (const segment of this.segments.splice(0)) segment.delete();
-    this.segments.push(LogSegment.open(this.dir, offset, this.cfg, this.clock(), { create: true }));
+    this.segments.push(LogSegment.open(this.dir, offset, this.cfg, this.clock(), { create: true, files: this.files }));
     this.logStart = this.hw = this.recoveryPoint = offset;
     this.epochs.clear();
     this.writeOffsetsCheckpoint();
@@ -488,6 +511,7 @@ export class PartitionLog {
         const start = this.segments.indexOf(old[0] as LogSegment);
         if (start < 0 || old.some((s, i) => this.segments[start + i] !== s))
           throw new Error('segments changed under the cleaner');
+        replacement.switchPool(this.files);
         this.segments.splice(start, old.length, replacement);
       },
     };
@@ -501,8 +525,10 @@ export class PartitionLog {
 
   /** fsyncs segments holding unflushed data and advances the recovery point (in memory). */
   private syncUnflushed(): void {
-    const from = this.segmentIndexFor(this.recoveryPoint);
-    for (const segment of this.segments.slice(from)) segment.flush();
+    if (this.recoveryPoint < this.logEndOffset || this.unflushedMessages > 0) {
+      const from = this.segmentIndexFor(this.recoveryPoint);
+      for (const segment of this.segments.slice(from)) segment.flush();
+    }
     this.recoveryPoint = this.logEndOffset;
     this.unflushedMessages = 0;
     this.lastFlushMs = this.clock();
@@ -530,11 +556,19 @@ export class PartitionLog {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** What the offsets checkpoint file holds, to skip rewriting it unchanged. */
+  private lastCheckpoint: Partial<PartitionOffsets> = {};
+
   private writeOffsetsCheckpoint(): void {
-    writePartitionOffsets(this.dir, {
-      logStartOffset: this.logStart,
-      recoveryPoint: this.recoveryPoint,
-      highWatermark: this.hw,
-    });
+    const offsets = { logStartOffset: this.logStart, recoveryPoint: this.recoveryPoint, highWatermark: this.hw };
+    const last = this.lastCheckpoint;
+    if (
+      last.logStartOffset === offsets.logStartOffset &&
+      last.recoveryPoint === offsets.recoveryPoint &&
+      last.highWatermark === offsets.highWatermark
+    )
+      return;
+    writePartitionOffsets(this.dir, offsets);
+    this.lastCheckpoint = offsets;
   }
 }

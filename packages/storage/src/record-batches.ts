@@ -63,12 +63,15 @@ export interface ScanEnd {
   problem?: string;
 }
 
+/** Reads up to `length` bytes of a file at `position` (fewer at its end). */
+export type FileReader = (position: number, length: number) => Buffer;
+
 /**
- * Iterates the batches of `fd` in [start, end). Stops at the first invalid batch; `result`
+ * Iterates the batches of a file in [start, end), read through `read`. Stops at the first invalid batch; `result`
  * (filled when the iteration completes) tells where valid data ends and why.
  */
 export function* scanFileBatches(
-  fd: number,
+  read: FileReader,
   start: number,
   end: number,
   options: ScanOptions = {},
@@ -85,7 +88,7 @@ export function* scanFileBatches(
     // Make sure the chunk holds this batch's header, and the whole batch when bytes are wanted.
     let offsetInChunk = position - chunkStart;
     if (chunk.length - offsetInChunk < BatchHeader.Size) {
-      chunk = readAt(fd, position, Math.min(Math.max(chunkSize, BatchHeader.Size), end - position));
+      chunk = read(position, Math.min(Math.max(chunkSize, BatchHeader.Size), end - position));
       chunkStart = position;
       offsetInChunk = 0;
     }
@@ -95,7 +98,7 @@ export function* scanFileBatches(
     }
     const size = chunk.readInt32BE(offsetInChunk + BatchHeader.BatchLength) + BatchHeader.LogOverhead;
     if (withBytes && size > chunk.length - offsetInChunk && size <= end - position && size > 0) {
-      chunk = readAt(fd, position, Math.min(Math.max(chunkSize, size), end - position));
+      chunk = read(position, Math.min(Math.max(chunkSize, size), end - position));
       chunkStart = position;
       offsetInChunk = 0;
     }

@@ -1,4 +1,5 @@
 import { readInt64AsNumber, writeInt64FromNumber } from '@gregor/protocol';
+import type { FilePool } from './file-pool.js';
 import { IndexFile } from './index-file.js';
 
 /**
@@ -21,8 +22,8 @@ import { IndexFile } from './index-file.js';
 export class TimeIndex extends IndexFile {
   static readonly ENTRY_SIZE = 12;
 
-  constructor(file: string, baseOffset: number, maxIndexBytes: number) {
-    super(file, baseOffset, TimeIndex.ENTRY_SIZE, maxIndexBytes);
+  constructor(file: string, baseOffset: number, maxIndexBytes: number, files: FilePool) {
+    super(file, baseOffset, TimeIndex.ENTRY_SIZE, maxIndexBytes, files);
   }
 
   private timestampAt(slot: number): number {

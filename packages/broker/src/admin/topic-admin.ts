@@ -4,6 +4,7 @@
  */
 import { ErrorCode } from '@gregor/protocol';
 import type { Broker } from '../broker.js';
+import { MetadataError } from '../metadata/embedded-metadata-store.js';
 import type { TopicState } from '../metadata/metadata-store.js';
 
 export interface AdminResult<T = undefined> {
@@ -99,13 +100,21 @@ export async function createTopic(broker: Broker, req: CreateTopicRequest): Prom
   const configProblem = topicConfigProblem(req.configs);
   if (configProblem) return failure(ErrorCode.INVALID_CONFIG, configProblem);
   if (req.validateOnly) return ok(null);
-  const topic = await metadata.createTopic({
-    name: req.name,
-    partitions,
-    replicationFactor: replication,
-    configs: req.configs,
-    assignments,
-  });
+  let topic: TopicState;
+  try {
+    topic = await metadata.createTopic({
+      name: req.name,
+      partitions,
+      replicationFactor: replication,
+      configs: req.configs,
+      assignments,
+    });
+  } catch (err) {
+    // Nothing was kept (see EmbeddedMetadataStore): the client gets the reason, the broker goes on.
+    if (!(err instanceof MetadataError)) throw err;
+    broker.logger.error({ topic: req.name, partitions, err }, err.message);
+    return failure(err.errorCode, err.message);
+  }
   broker.logger.info({ topic: topic.name, partitions, topicId: topic.topicId }, 'created topic');
   return ok(topic);
 }

@@ -137,6 +137,12 @@ export const BROKER_CONFIG = {
     topicConfig: 'flush.ms',
   },
   'log.flush.scheduler.interval.ms': { kind: 'long', default: '1000', doc: 'How often flush.ms is checked' },
+  'log.max.open.files': {
+    kind: 'int',
+    default: '-1',
+    doc: 'Most segment files (.log, .index, .timeindex) open at once, least recently used closed first; -1 = half the open-files limit (ulimit -n)',
+    check: (v) => ((v as number) === -1 || (v as number) >= 16 ? undefined : 'must be -1 or at least 16'),
+  },
   'log.message.timestamp.type': {
     kind: 'string',
     default: 'CreateTime',

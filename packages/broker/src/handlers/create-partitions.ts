@@ -8,6 +8,7 @@
 import { ApiKey, ErrorCode, type CreatePartitionsRequestCreatePartitionsTopic } from '@gregor/protocol';
 import { failure, type AdminResult } from '../admin/topic-admin.js';
 import type { Broker } from '../broker.js';
+import { MetadataError } from '../metadata/embedded-metadata-store.js';
 import { defineHandler } from './handler.js';
 
 /** The replicas of each new partition, or the reason the request cannot be met. */
@@ -59,13 +60,20 @@ export default defineHandler({
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results = [];
     for (const t of req.topics) {
-      const result =
+      let result =
         (counts.get(t.name) ?? 0) > 1
           ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.')
           : plan(broker, t);
       if (result.errorCode === ErrorCode.NONE && !req.validateOnly) {
-        await broker.metadata.createPartitions(t.name, t.count, result.value);
-        broker.logger.info({ topic: t.name, partitions: t.count }, 'added partitions');
+        try {
+          await broker.metadata.createPartitions(t.name, t.count, result.value);
+          broker.logger.info({ topic: t.name, partitions: t.count }, 'added partitions');
+        } catch (err) {
+          // All or nothing (see EmbeddedMetadataStore): the topic keeps its partitions.
+          if (!(err instanceof MetadataError)) throw err;
+          broker.logger.error({ topic: t.name, err }, err.message);
+          result = failure(err.errorCode, err.message);
+        }
       }
       results.push({ name: t.name, errorCode: result.errorCode, errorMessage: result.errorMessage });
     }

@@ -1,10 +1,16 @@
 /**
  * The embedded metadata store: a single broker that is its own controller, with its state in
  * `<data dir>/__cluster_metadata.json`, rewritten atomically on every change.
+ *
+ * Creating topics and partitions is all or nothing: listeners (the replica manager creating the
+ * logs) run before the change is saved, and when one of them or the save fails, the listeners
+ * that had run are told to undo it, memory goes back to what it was, and the caller gets a
+ * MetadataError with KAFKA_STORAGE_ERROR: never a topic listed whose logs do not exist.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ErrorCode } from '@gregor/protocol';
 import { writeFileAtomic } from './atomic-file.js';
 import type {
   BrokerInfo,
@@ -64,6 +70,33 @@ export class EmbeddedMetadataStore implements MetadataStore {
     for (const l of this.listeners) l(event);
   }
 
+  /**
+   * Applies a change: `event` to every listener, then saves. If a listener throws (it must have
+   * undone its own part) or the save fails, `undo` goes to the listeners that had taken `event`
+   * and `revert` restores memory; the failure is rethrown as a MetadataError.
+   */
+  private commit(what: string, event: MetadataEvent, undo: MetadataEvent, revert: () => void): void {
+    const applied: ((e: MetadataEvent) => void)[] = [];
+    try {
+      for (const l of this.listeners) {
+        l(event);
+        applied.push(l);
+      }
+      this.persist();
+    } catch (err) {
+      for (const l of applied.reverse()) {
+        try {
+          l(undo);
+        } catch {
+          // Undo is best effort: what it leaves behind is not in metadata, so it is never served.
+        }
+      }
+      revert();
+      if (err instanceof MetadataError) throw err;
+      throw new MetadataError(ErrorCode.KAFKA_STORAGE_ERROR, `cannot ${what}: ${(err as Error).message}`);
+    }
+  }
+
   controllerId(): number {
     return this.self.nodeId;
   }
@@ -98,8 +131,16 @@ export class EmbeddedMetadataStore implements MetadataStore {
       internal: spec.internal ?? false,
     };
     this.index(topic);
-    this.persist();
-    this.emit({ type: 'topic-created', topic });
+    this.commit(
+      `create topic '${spec.name}' with ${spec.partitions} partition(s)`,
+      { type: 'topic-created', topic },
+      { type: 'topic-deleted', topic },
+      () => {
+        this.byName.delete(topic.name);
+        this.byId.delete(topic.topicId);
+        this.state.topics = [...this.byName.values()];
+      },
+    );
     return topic;
   }
 
@@ -118,8 +159,14 @@ export class EmbeddedMetadataStore implements MetadataStore {
     if (!topic) throw new MetadataError(3, `topic '${name}' does not exist`);
     const from = topic.partitions.length;
     for (let p = from; p < total; p++) topic.partitions.push(this.newPartition(p, assignments?.[p - from]));
-    this.persist();
-    this.emit({ type: 'partitions-added', topic, from });
+    this.commit(
+      `add partitions to '${name}' (${from} to ${total})`,
+      { type: 'partitions-added', topic, from },
+      { type: 'partitions-removed', topic, from },
+      () => {
+        topic.partitions.length = from;
+      },
+    );
     return topic;
   }
 

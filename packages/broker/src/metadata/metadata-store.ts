@@ -33,6 +33,8 @@ export type MetadataEvent =
   | { type: 'topic-created'; topic: TopicState }
   | { type: 'topic-deleted'; topic: TopicState }
   | { type: 'partitions-added'; topic: TopicState; from: number }
+  /** Undoes a 'partitions-added' that could not be completed: partitions from `from` on are gone. */
+  | { type: 'partitions-removed'; topic: TopicState; from: number }
   | { type: 'topic-configs-changed'; topic: TopicState }
   | { type: 'broker-configs-changed'; configs: Record<string, string> };
 

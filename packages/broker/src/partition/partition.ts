@@ -186,6 +186,8 @@ export class Partition {
         if (snap.offset <= this.log.logEndOffset && snap.offset >= this.log.logStartOffset) {
           manager = ProducerStateManager.fromJSON(snap.producers);
           from = snap.offset;
+          // Up to date: the next snapshot (every 30 s, and at shutdown) has nothing to write.
+          if (snap.offset === this.log.logEndOffset) this.snapshotOffset = snap.offset;
         }
       } catch {
         // A damaged snapshot only costs a longer replay.

@@ -5,7 +5,14 @@
  * appends.
  */
 import { join } from 'node:path';
-import { LogManager, parseLogConfig, partitionDirName, type LogConfig } from '@gregor/storage';
+import {
+  LogManager,
+  parseLogConfig,
+  parsePartitionDirName,
+  partitionDirName,
+  type LoadSummary,
+  type LogConfig,
+} from '@gregor/storage';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
@@ -26,16 +33,20 @@ export class ReplicaManager {
     private readonly config: BrokerConfig,
     private readonly metadata: MetadataStore,
     private readonly logger: Logger,
+    maxOpenFiles: number,
   ) {
     this.logs = LogManager.open(config.logDir, {
       configFor: (topic) => this.logConfigFor(topic),
       codec: recordBatchCodec,
+      maxOpenFiles,
     });
+    logLoadSummary(this.logs.loadSummary, logger);
   }
 
   /** Opens every partition metadata knows, and follows metadata changes from now on. */
   start(): void {
     for (const topic of this.metadata.topics()) this.openTopic(topic);
+    this.removeStrayLogs();
     this.unsubscribe = this.metadata.subscribe((e) => this.onMetadata(e));
     const every = (ms: number, what: string, fn: () => unknown) => {
       const t = setInterval(() => {
@@ -74,14 +85,63 @@ export class ReplicaManager {
     return { ...recordPolicyFrom(c), minInsyncReplicas: Number(c['min.insync.replicas'] ?? '1') };
   }
 
+  /**
+   * Opens (creating when new) the logs of `topic`'s partitions from `fromPartition` on. All or
+   * nothing: if one fails, the partitions opened by this call are closed again, the logs it
+   * created are deleted, and the error is rethrown (the metadata change is then undone).
+   */
   private openTopic(topic: TopicState, fromPartition = 0): void {
     const config = this.logConfigFor(topic.name);
     const settings = this.settingsFor(topic.name);
-    for (const p of topic.partitions.slice(fromPartition)) {
-      if (!p.replicas.includes(this.config.nodeId)) continue;
-      const log = this.logs.getOrCreateLog(topic.name, p.partition, config);
-      const dir = join(this.config.logDir, partitionDirName(topic.name, p.partition));
-      this.partitions.set(key(topic.name, p.partition), new Partition(topic.name, p.partition, log, dir, p, settings));
+    const opened: { partition: number; created: boolean }[] = [];
+    try {
+      for (const p of topic.partitions.slice(fromPartition)) {
+        if (!p.replicas.includes(this.config.nodeId)) continue;
+        const created = !this.logs.getLog(topic.name, p.partition);
+        opened.push({ partition: p.partition, created });
+        const log = this.logs.getOrCreateLog(topic.name, p.partition, config);
+        const dir = join(this.config.logDir, partitionDirName(topic.name, p.partition));
+        this.partitions.set(
+          key(topic.name, p.partition),
+          new Partition(topic.name, p.partition, log, dir, p, settings),
+        );
+      }
+    } catch (err) {
+      this.logger.error(
+        { err, topic: topic.name, partitions: opened.length },
+        `opening the logs of ${topic.name} failed: undoing`,
+      );
+      for (const { partition, created } of opened) this.dropPartition(topic.name, partition, created);
+      throw err;
+    }
+  }
+
+  /** Forgets a partition; with `deleteLog`, removes its log too (else it stays on disk unserved). */
+  private dropPartition(topic: string, partition: number, deleteLog: boolean): void {
+    const p = this.partitions.get(key(topic, partition));
+    this.partitions.delete(key(topic, partition));
+    p?.wakeWaiters();
+    if (!deleteLog) return;
+    this.logs
+      .deleteLog(topic, partition)
+      .catch((err: unknown) => this.logger.error({ err, topic, partition }, 'deleting a log failed'));
+  }
+
+  /**
+   * Logs on disk that metadata does not know: left by a crash between creating a topic's logs and
+   * saving the metadata. Empty ones are removed; ones holding records are kept on disk (not
+   * served) with a warning, since deleting data is not for a guess to decide.
+   */
+  private removeStrayLogs(): void {
+    for (const [name, log] of this.logs.allLogs()) {
+      const owner = [...this.partitions.values()].some((p) => p.log === log);
+      if (owner) continue;
+      const parsed = parsePartitionDirName(name);
+      if (!parsed) continue;
+      if (log.logEndOffset === 0 && log.size === 0) {
+        this.logger.info({ log: name }, `removing ${name}: an empty log that no topic in metadata owns`);
+        this.dropPartition(parsed.topic, parsed.partition, true);
+      } else this.logger.warn({ log: name }, `${name} is not in metadata: kept on disk, not served`);
     }
   }
 
@@ -93,15 +153,11 @@ export class ReplicaManager {
       case 'partitions-added':
         this.openTopic(e.topic, e.from);
         break;
+      case 'partitions-removed':
+        for (const p of e.topic.partitions.slice(e.from)) this.dropPartition(e.topic.name, p.partition, true);
+        break;
       case 'topic-deleted':
-        for (const p of e.topic.partitions) {
-          const partition = this.partitions.get(key(e.topic.name, p.partition));
-          this.partitions.delete(key(e.topic.name, p.partition));
-          partition?.wakeWaiters();
-          this.logs
-            .deleteLog(e.topic.name, p.partition)
-            .catch((err: unknown) => this.logger.error({ err, topic: e.topic.name }, 'deleting a log failed'));
-        }
+        for (const p of e.topic.partitions) this.dropPartition(e.topic.name, p.partition, true);
         break;
       case 'topic-configs-changed':
         this.reconfigure([e.topic]);
@@ -211,6 +267,43 @@ export class ReplicaManager {
     this.snapshotProducers();
     this.logs.close();
   }
+}
+
+/**
+ * One line per partition recovery had work on (after an unclean shutdown) and a summary; a clean
+ * start logs only the summary.
+ */
+function logLoadSummary(summary: LoadSummary, logger: Logger): void {
+  for (const r of summary.recovered) {
+    const fields = {
+      log: r.name,
+      segmentsChecked: r.segmentsChecked,
+      checkedFromOffset: r.checkedFromOffset,
+      checkedBytes: r.checkedBytes,
+      truncatedBytes: r.truncatedBytes,
+      truncatedAtOffset: r.truncatedAtOffset,
+      logEndOffset: r.logEndOffset,
+      ...(r.problems.length > 0 ? { problems: r.problems } : {}),
+    };
+    if (r.truncatedBytes > 0)
+      logger.warn(fields, `recovered ${r.name}: truncated ${r.truncatedBytes} bytes at offset ${r.truncatedAtOffset}`);
+    else
+      logger.info(
+        fields,
+        `recovered ${r.name}: ${r.segmentsChecked} segment(s) checked from offset ${r.checkedFromOffset}, nothing truncated`,
+      );
+  }
+  const how = summary.cleanShutdown ? 'after a clean shutdown' : 'after an unclean shutdown';
+  logger.info(
+    {
+      partitions: summary.partitions,
+      recovered: summary.recovered.length,
+      truncated: summary.recovered.filter((r) => r.truncatedBytes > 0).length,
+      durationMs: summary.durationMs,
+      cleanShutdown: summary.cleanShutdown,
+    },
+    `loaded ${summary.partitions} partitions ${how}, ${summary.recovered.length} recovered, in ${summary.durationMs} ms`,
+  );
 }
 
 /** Dynamic broker overrides (log.retention.ms=…) as topic defaults (retention.ms=…). */

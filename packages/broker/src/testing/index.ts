@@ -73,13 +73,25 @@ export interface SpawnedBroker {
   metricsPort: number;
   /** Resolves with the exit code (or signal) when the process ends. */
   exited: Promise<number | string>;
+  /** Every line the broker wrote to stdout so far (its JSON log). */
+  logLines: string[];
+}
+
+export interface SpawnOptions {
+  /** Runs the broker under `ulimit -n` of this many open files (through bash). */
+  openFilesLimit?: number;
 }
 
 /**
  * Runs `npm start`'s entry point in a child process; resolves once it listens (it watches for
  * the 'broker started' log line, so `log.level` must stay at info or below).
  */
-export function spawnBroker(dataDir: string, overrides: Record<string, string> = {}, port = 0): Promise<SpawnedBroker> {
+export function spawnBroker(
+  dataDir: string,
+  overrides: Record<string, string> = {},
+  port = 0,
+  options: SpawnOptions = {},
+): Promise<SpawnedBroker> {
   const args = [
     ...brokerCommand(),
     '--override',
@@ -88,13 +100,20 @@ export function spawnBroker(dataDir: string, overrides: Record<string, string> =
     `log.dirs=${dataDir}`,
   ];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    options.openFilesLimit === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -n ${options.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+  const logLines: string[] = [];
   const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolvePort, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
+      logLines.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; listener?: string; metricsPort?: number };
         if (entry.msg === 'broker started' && entry.listener) {
@@ -105,6 +124,7 @@ export function spawnBroker(dataDir: string, overrides: Record<string, string> =
             bootstrap: `127.0.0.1:${bound}`,
             metricsPort: entry.metricsPort ?? -1,
             exited,
+            logLines,
           });
         }
       } catch {
