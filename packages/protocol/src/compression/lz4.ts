@@ -1,4 +1,4 @@
-import { compressFrame, compressFrameSync, uncompressSync } from 'lz4-napi';
+import { lz4Native } from './native.js';
 import { MAX_DECOMPRESSED_BYTES } from './limits.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { xxhash32 } from './xxhash32.js';
@@ -39,8 +39,8 @@ function headerChecksumOffset(frame: Buffer, at = 0): number {
   return hcAt;
 }
 
-export const lz4Compress = (data: Buffer): Buffer => compressFrameSync(data);
-export const lz4CompressAsync = (data: Buffer): Promise<Buffer> => compressFrame(data);
+export const lz4Compress = (data: Buffer): Buffer => lz4Native().compressFrameSync(data);
+export const lz4CompressAsync = (data: Buffer): Promise<Buffer> => lz4Native().compressFrame(data);
 export const lz4Decompress = (data: Buffer): Buffer => readFrames(data, true);
 export const lz4DecompressAsync = async (data: Buffer): Promise<Buffer> => readFrames(data, true);
 
@@ -49,7 +49,7 @@ export const lz4DecompressAsync = async (data: Buffer): Promise<Buffer> => readF
  * into the header checksum too. Java's reader skips the check for magic 0, and so do we.
  */
 export function lz4CompressLegacy(data: Buffer): Buffer {
-  const frame = compressFrameSync(data);
+  const frame = lz4Native().compressFrameSync(data);
   const hcAt = headerChecksumOffset(frame);
   frame[hcAt] = (xxhash32(frame, 0, 0, hcAt) >>> 8) & 0xff;
   return frame;
@@ -123,7 +123,9 @@ function decodeBlock(block: Buffer, maxBlockSize: number, dict: Buffer | undefin
   input.writeUInt32LE(maxBlockSize, 0);
   block.copy(input, 4);
   try {
-    return dict === undefined || dict.length === 0 ? uncompressSync(input) : uncompressSync(input, dict);
+    return dict === undefined || dict.length === 0
+      ? lz4Native().uncompressSync(input)
+      : lz4Native().uncompressSync(input, dict);
   } catch (e) {
     throw corrupt(`bad block: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -1,4 +1,4 @@
-import { compressSync, uncompressSync } from 'snappy';
+import { snappyNative } from './native.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 
 /**
@@ -33,7 +33,7 @@ function uncompressBlock(block: Buffer): Buffer {
     if ((byte & 0x80) === 0) break;
   }
   if (declared > block.length * MAX_EXPANSION + 64) throw corrupt(`declared length ${declared} is impossible`);
-  return uncompressSync(block, NATIVE_OUTPUT_COPY) as Buffer;
+  return snappyNative().uncompressSync(block, NATIVE_OUTPUT_COPY) as Buffer;
 }
 
 export function isXerialFramed(data: Buffer): boolean {
@@ -48,7 +48,7 @@ export function snappyCompress(data: Buffer): Buffer {
   header.writeInt32BE(1, 12);
   blocks.push(header);
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_SIZE) {
-    const block = compressSync(data.subarray(at, at + XERIAL_BLOCK_SIZE), NATIVE_OUTPUT_COPY);
+    const block = snappyNative().compressSync(data.subarray(at, at + XERIAL_BLOCK_SIZE), NATIVE_OUTPUT_COPY);
     const length = Buffer.allocUnsafe(4);
     length.writeInt32BE(block.length, 0);
     blocks.push(length, block);

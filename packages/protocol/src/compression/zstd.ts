@@ -1,9 +1,9 @@
-import { compress, decompress } from 'zstd-napi';
+import { zstdNative } from './native.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { MAX_DECOMPRESSED_BYTES } from './limits.js';
 
 /** Zstandard as Kafka uses it (KIP-110): standard frames, default level (3, as the Java client). */
-export const zstdCompress = (data: Buffer): Buffer => compress(data);
+export const zstdCompress = (data: Buffer): Buffer => zstdNative().compress(data);
 
 export function zstdDecompress(data: Buffer): Buffer {
   const bound = zstdOutputBound(data);
@@ -12,7 +12,7 @@ export function zstdDecompress(data: Buffer): Buffer {
       ProtocolErrorCode.CorruptMessage,
       `zstd data may decompress to ${bound} bytes, more than the ${MAX_DECOMPRESSED_BYTES} a record set may hold`,
     );
-  return decompress(data);
+  return zstdNative().decompress(data);
 }
 
 const FRAME_MAGIC = 0xfd2fb528;
