@@ -74,10 +74,17 @@ test('log.format=text writes readable lines; piped output is JSON by default', a
   const dir = mkdtempSync(join(tmpdir(), 'gregor-logfmt-'));
   try {
     const text = await runUntil(process.execPath, brokerArgs(dir, '--override', 'log.format=text'), /broker started/);
-    assert.match(text.output.split('\n')[0]!, TEXT_LINE);
+    assert.match(
+      text.output.split('\n').find((l) => l.includes('broker started'))!,
+      TEXT_LINE,
+    );
     assert.ok(!text.output.includes('{"level"'), 'no JSON in text mode');
     const json = await runUntil(process.execPath, brokerArgs(dir), /"msg":"broker started"/);
-    const started = JSON.parse(json.output.split('\n')[0]!) as { level: number; msg: string; listener: string };
+    const started = JSON.parse(json.output.split('\n').find((l) => l.includes('broker started'))!) as {
+      level: number;
+      msg: string;
+      listener: string;
+    };
     assert.equal(started.msg, 'broker started');
     assert.equal(started.level, 30);
   } finally {

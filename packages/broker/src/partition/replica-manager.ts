@@ -293,7 +293,9 @@ function logLoadSummary(summary: LoadSummary, logger: Logger): void {
         `recovered ${r.name}: ${r.segmentsChecked} segment(s) checked from offset ${r.checkedFromOffset}, nothing truncated`,
       );
   }
-  const how = summary.cleanShutdown ? 'after a clean shutdown' : 'after an unclean shutdown';
+  // A new or empty data directory has no shutdown to speak of.
+  const how =
+    summary.partitions === 0 ? '' : summary.cleanShutdown ? ' after a clean shutdown' : ' after an unclean shutdown';
   logger.info(
     {
       partitions: summary.partitions,
@@ -302,7 +304,7 @@ function logLoadSummary(summary: LoadSummary, logger: Logger): void {
       durationMs: summary.durationMs,
       cleanShutdown: summary.cleanShutdown,
     },
-    `loaded ${summary.partitions} partitions ${how}, ${summary.recovered.length} recovered, in ${summary.durationMs} ms`,
+    `loaded ${summary.partitions} partitions${how}, ${summary.recovered.length} recovered, in ${summary.durationMs} ms`,
   );
 }
 
