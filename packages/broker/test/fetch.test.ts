@@ -204,3 +204,21 @@ test('ListOffsets: earliest, latest, max timestamp and by timestamp', async () =
   });
   assert.equal(epochFenced.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
 });
+
+test('a fetch with a replica id is refused unless that broker is a follower of the partition', async () => {
+  await produce('a', 1, ['committed']);
+  // Broker 0 is the only replica: no replica id may fetch as a follower, not even its own.
+  for (const replicaId of [5, 0]) {
+    const res = await client.request(
+      ApiKey.Fetch,
+      12,
+      fetchRequest({ replicaId }, [{ topic: 'a', partition: 1, offset: 0n }]),
+    );
+    const data = res.responses[0]!.partitions[0]!;
+    assert.equal(data.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER, `replica id ${replicaId}`);
+    assert.equal(data.records?.length ?? 0, 0, 'nothing is read');
+  }
+  const consumer = await client.request(ApiKey.Fetch, 12, fetchRequest({}, [{ topic: 'a', partition: 1, offset: 0n }]));
+  assert.equal(consumer.responses[0]!.partitions[0]!.errorCode, ErrorCode.NONE);
+  assert.ok((consumer.responses[0]!.partitions[0]!.records?.length ?? 0) > 0, 'a consumer (replica id -1) reads');
+});

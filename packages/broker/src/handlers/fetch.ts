@@ -64,12 +64,19 @@ function forget(session: FetchSession, broker: Broker, req: FetchRequest): void 
   }
 }
 
-function check(broker: Broker, p: SessionPartition): Wanted {
+/**
+ * A fetch naming a replica id is a follower's: it reads past the high watermark, so it is
+ * accepted only from a broker assigned as a follower of the partition (Kafka answers others with
+ * NOT_LEADER_OR_FOLLOWER); consumers send -1.
+ */
+function check(broker: Broker, p: SessionPartition, replicaId: number): Wanted {
   const topic = broker.metadata.topic(p.topic);
   if (!topic || p.partition < 0 || p.partition >= topic.partitions.length)
     return { p, partition: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   const partition = broker.replicas.partition(p.topic, p.partition);
   if (!partition) return { p, partition, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+  if (replicaId >= 0 && (replicaId === broker.config.nodeId || !partition.state.replicas.includes(replicaId)))
+    return { p, partition, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
   if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
     return {
       p,
@@ -138,7 +145,8 @@ function readOne(w: Wanted, budget: number, first: boolean, isolation: number, f
 
 async function handleFetch(ctx: RequestContext, req: FetchRequest) {
   const { broker } = ctx;
-  const fromFollower = (ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+  const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
+  const fromFollower = replicaId >= 0;
   const resolution = broker.fetchSessions.resolve(req.sessionId, req.sessionEpoch);
   if (resolution.kind === 'error')
     return { throttleTimeMs: 0, errorCode: resolution.errorCode, sessionId: req.sessionId, responses: [] };
@@ -171,7 +179,7 @@ async function handleFetch(ctx: RequestContext, req: FetchRequest) {
   const deadline = Date.now() + Math.max(req.maxWaitMs, 0);
   const maxBytes = ctx.apiVersion >= 3 ? req.maxBytes : 0x7fffffff;
   for (;;) {
-    const checked = targets.map((p) => check(broker, p));
+    const checked = targets.map((p) => check(broker, p, replicaId));
     let budget = maxBytes;
     let total = 0;
     let first = true;
