@@ -23,11 +23,8 @@ function deleteRecords(
     errorCode,
     lowWatermark: BigInt(lowWatermark),
   });
-  const topicState = broker.metadata.topic(topic);
-  if (!topicState || p.partitionIndex < 0 || p.partitionIndex >= topicState.partitions.length)
-    return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const partition = broker.replicas.partition(topic, p.partitionIndex);
-  if (!partition) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  const { partition, errorCode } = broker.replicas.servedPartition(topic, p.partitionIndex);
+  if (!partition) return answer(errorCode);
   const log = partition.log;
   if (!log.config.cleanupPolicy.delete) return answer(ErrorCode.POLICY_VIOLATION);
   const requested = Number(p.offset);

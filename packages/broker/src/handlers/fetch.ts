@@ -70,20 +70,10 @@ function forget(session: FetchSession, broker: Broker, req: FetchRequest): void 
  * NOT_LEADER_OR_FOLLOWER); consumers send -1.
  */
 function check(broker: Broker, p: SessionPartition, replicaId: number): Wanted {
-  const topic = broker.metadata.topic(p.topic);
-  if (!topic || p.partition < 0 || p.partition >= topic.partitions.length)
-    return { p, partition: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-  const partition = broker.replicas.partition(p.topic, p.partition);
-  if (!partition) return { p, partition, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+  const { partition, errorCode } = broker.replicas.servedPartition(p.topic, p.partition, p.currentLeaderEpoch);
+  if (!partition) return { p, partition, errorCode };
   if (replicaId >= 0 && (replicaId === broker.config.nodeId || !partition.state.replicas.includes(replicaId)))
-    return { p, partition, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
-    return {
-      p,
-      partition,
-      errorCode:
-        p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
-    };
+    return { p, partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
   return { p, partition, errorCode: ErrorCode.NONE };
 }
 

@@ -28,15 +28,8 @@ function listOffset(broker: Broker, topic: string, p: ListOffsetsRequestListOffs
     offset: BigInt(offset),
     leaderEpoch,
   });
-  const topicState = broker.metadata.topic(topic);
-  if (!topicState || p.partitionIndex < 0 || p.partitionIndex >= topicState.partitions.length)
-    return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const partition = broker.replicas.partition(topic, p.partitionIndex);
-  if (!partition) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
-    return answer(
-      p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
-    );
+  const { partition, errorCode } = broker.replicas.servedPartition(topic, p.partitionIndex, p.currentLeaderEpoch);
+  if (!partition) return answer(errorCode);
   const log = partition.log;
   const timestamp = Number(p.timestamp);
   if (timestamp === LATEST) return answer(ErrorCode.NONE, -1, log.highWatermark, partition.leaderEpoch);

@@ -22,15 +22,8 @@ function endOffset(
     leaderEpoch,
     endOffset: BigInt(offset),
   });
-  const topicState = broker.metadata.topic(topic);
-  if (!topicState || p.partition < 0 || p.partition >= topicState.partitions.length)
-    return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const partition = broker.replicas.partition(topic, p.partition);
-  if (!partition) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== partition.leaderEpoch)
-    return answer(
-      p.currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
-    );
+  const { partition, errorCode } = broker.replicas.servedPartition(topic, p.partition, p.currentLeaderEpoch);
+  if (!partition) return answer(errorCode);
   const found = partition.log.endOffsetForEpoch(p.leaderEpoch);
   if (found.endOffset < 0) return answer(ErrorCode.NONE);
   return answer(ErrorCode.NONE, found.epoch, found.endOffset);

@@ -19,7 +19,6 @@ export default defineHandler({
     const { broker } = ctx;
     const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const responses: ProduceResponseTopicProduceResponseInput[] = req.topicData.map((topic) => {
-      const topicState = broker.metadata.topic(topic.name);
       return {
         name: topic.name,
         partitionResponses: topic.partitionData.map((p) => {
@@ -33,10 +32,8 @@ export default defineHandler({
             errorMessage,
           });
           if (!validAcks) return failed(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${req.acks}`);
-          if (!topicState || p.index < 0 || p.index >= topicState.partitions.length)
-            return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          const partition = broker.replicas.partition(topic.name, p.index);
-          if (!partition) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          const { partition, errorCode } = broker.replicas.servedPartition(topic.name, p.index);
+          if (!partition) return failed(errorCode);
           if (p.records === null || p.records.length === 0)
             return failed(ErrorCode.CORRUPT_MESSAGE, 'the partition carries no records');
           const outcome = partition.appendAsLeader(p.records, req.acks);

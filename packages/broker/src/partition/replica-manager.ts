@@ -13,6 +13,7 @@ import {
   type LoadSummary,
   type LogConfig,
 } from '@gregor/storage';
+import { ErrorCode } from '@gregor/protocol';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
 import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
@@ -21,6 +22,9 @@ import { Partition } from './partition.js';
 import { recordPolicyFrom } from './record-policy.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export type PartitionLookup =
+  { partition: Partition; errorCode: typeof ErrorCode.NONE } | { partition: undefined; errorCode: number };
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
@@ -179,6 +183,26 @@ export class ReplicaManager {
         partition.settings = settings;
       }
     }
+  }
+
+  /**
+   * The one lookup every partition-level request makes (Kafka's getPartitionOrError plus the
+   * KIP-320 epoch check): the partition this broker serves, or the error to answer with.
+   * `currentLeaderEpoch` -1 means the client did not say.
+   */
+  servedPartition(topic: string, index: number, currentLeaderEpoch = -1): PartitionLookup {
+    const state = this.metadata.topic(topic);
+    if (!state || index < 0 || index >= state.partitions.length)
+      return { partition: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    const partition = this.partitions.get(key(topic, index));
+    if (!partition) return { partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== partition.leaderEpoch)
+      return {
+        partition: undefined,
+        errorCode:
+          currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
+      };
+    return { partition, errorCode: ErrorCode.NONE };
   }
 
   partition(topic: string, partition: number): Partition | undefined {
