@@ -26,7 +26,7 @@ import {
 import { Context, DEFAULT_BOOTSTRAP } from './context.js';
 import { describeError, ExitCode, UsageError } from './errors.js';
 import { painter } from './output.js';
-import { dateTime } from './time-args.js';
+import { dateTime, duration } from './time-args.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -200,6 +200,7 @@ Examples:
       dateTime,
     )
     .option('--to-timestamp <ms>', 'to the first record at or after this time (epoch ms)', integer(0))
+    .option('--by-duration <PnDTnHnMnS>', 'to the first record at or after this long ago, e.g. PT1H30M', duration)
     .option('--dry-run', 'only show the new offsets (the default)')
     .option('--execute', 'commit the new offsets')
     .option('--export', 'print the plan as CSV (topic,partition,offset), for --from-file')

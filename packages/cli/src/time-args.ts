@@ -15,6 +15,7 @@ export function dateTime(value: string): number {
   if (ISO_DATE_TIME.test(text)) {
     // A date alone is UTC to Date.parse; Kafka reads every zone-less value as local time.
     const ms = Date.parse(/T/.test(text) || /Z|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text}T00:00`);
+    if (ms < 0) throw new InvalidArgumentError(`'${value}' is before 1970, which Kafka timestamps cannot express`);
     if (!Number.isNaN(ms)) return ms;
   }
   throw new InvalidArgumentError(
@@ -43,4 +44,20 @@ export function offsetTime(value: string): OffsetQuerySpec {
       `expected -1/latest, -2/earliest, -3/max-timestamp, epoch ms or a date-time, got '${value}'`,
     );
   }
+}
+
+const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
+
+/** kafka-consumer-groups' --by-duration: an ISO 8601 duration PnDTnHnMnS, in milliseconds. */
+export function duration(value: string): number {
+  const m = DURATION.exec(value.trim().toUpperCase());
+  if (!m || value.trim().length <= 1 || /T$/i.test(value.trim()))
+    throw new InvalidArgumentError(`expected a duration like P1DT2H30M or PT15M (PnDTnHnMnS), got '${value}'`);
+  const [days, hours, minutes, seconds] = [m[1], m[2], m[3], m[4]].map((n) => Number(n ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return Math.round(((days * 24 + hours) * 60 + minutes) * 60_000 + seconds * 1000);
 }

@@ -1,7 +1,7 @@
 /**
  * The kafka-consumer-groups parts of `gregor group` beyond the basics (group.test.ts): describe
  * --all-groups and --state, reset-offsets scopes (--topic repeated and with partitions,
- * --all-topics, --from-file) and targets (--shift-by, --to-datetime, --to-current) with
+ * --all-topics, --from-file) and targets (--shift-by, --to-datetime, --by-duration, --to-current) with
  * --export, and delete-offsets (refused while a live member consumes the topic). The real binary
  * against a test broker; offsets are checked through the admin client.
  */
@@ -92,6 +92,12 @@ test('reset-offsets: --all-topics --shift-by, --to-datetime, --to-current --expo
   assert.deepEqual(planRows(r.stdout), [['resets', 'events', '0', '2']]);
   assert.deepEqual(await committed('resets'), ['events-0=2', 'events-1=5']);
 
+  // Every record is from 2024: a day back from now is past them all (the log end); a century, before them.
+  r = await gregor(['group', 'reset-offsets', 'resets', '--topic', 'events:1', '--by-duration', 'P1D', '--export']);
+  assert.deepEqual(lines(r.stdout), ['events,1,5']);
+  r = await gregor(['group', 'reset-offsets', 'resets', '--topic', 'events:1', '--by-duration', 'P36500D', '--export']);
+  assert.deepEqual(lines(r.stdout), ['events,1,0']);
+
   // --to-current keeps what is committed and, where nothing is, takes the log end; --export prints CSV.
   r = await gregor([
     'group',
@@ -129,6 +135,8 @@ test('reset-offsets refuses bad plans before changing anything', async () => {
     [['--to-earliest'], 2, /needs --topic T\[:P,P…\] \(repeatable\) or --all-topics/],
     [['--topic', 'events', '--all-topics', '--to-earliest'], 2, /needs --topic .* or --all-topics/],
     [['--topic', 'events', '--to-datetime', 'yesterday'], 2, /expected a date-time like 2024-05-01T12:00:00.000/],
+    [['--topic', 'events', '--by-duration', '1 day'], 2, /expected a duration like P1DT2H30M or PT15M/],
+    [['--topic', 'events', '--to-datetime', '1960-01-01T00:00:00Z'], 2, /before 1970/],
     [['--topic', 'events:x', '--to-earliest'], 2, /--topic expects TOPIC or TOPIC:P,P…, got 'events:x'/],
     [['--from-file', bad, '--execute'], 2, /bad\.csv line 2: partition must be a number, got 'zero'/],
     [['--topic', 'events:7', '--to-earliest', '--execute'], 1, /topic 'events' has no partition 7 \(it has 2\)/],

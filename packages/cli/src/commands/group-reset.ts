@@ -2,7 +2,7 @@
  * `gregor group reset-offsets`, as kafka-consumer-groups.sh --reset-offsets: a scope (--topic
  * T[:P,P…] repeatable, --all-topics: every topic the group has committed, or --from-file CSV),
  * one target (--to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N,
- * --to-datetime ISO, --to-timestamp MS, or the offsets in the file), and an action: a dry run
+ * --to-datetime ISO, --to-timestamp MS, --by-duration PnDTnHnMnS, or the offsets in the file), and an action: a dry run
  * (the default, the plan as a table) or --execute (one commit of the whole plan); --export prints
  * the plan as the CSV --from-file reads instead of the table. Targets are clamped to each partition's log, as
  * Kafka does; the group must have no active members.
@@ -24,6 +24,8 @@ export interface ResetOptions {
   shiftBy?: number;
   toDatetime?: number;
   toTimestamp?: number;
+  /** Milliseconds back from now (--by-duration). */
+  byDuration?: number;
   execute?: boolean;
   dryRun?: boolean;
   export?: boolean;
@@ -86,7 +88,7 @@ function readResetFile(file: string, groupId: string): PlannedOffset[] {
 }
 
 const TARGET_FLAGS =
-  '--to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime ISO, --to-timestamp MS, --from-file CSV';
+  '--to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime ISO, --to-timestamp MS, --by-duration PnDTnHnMnS, --from-file CSV';
 
 function checkOptions(o: ResetOptions): void {
   const targets = [
@@ -97,6 +99,7 @@ function checkOptions(o: ResetOptions): void {
     o.shiftBy !== undefined,
     o.toDatetime !== undefined,
     o.toTimestamp !== undefined,
+    o.byDuration !== undefined,
     o.fromFile !== undefined,
   ].filter(Boolean).length;
   if (targets !== 1) throw new UsageError(`reset-offsets needs exactly one of ${TARGET_FLAGS}`);
@@ -148,7 +151,9 @@ async function plan(admin: Admin, groupId: string, o: ResetOptions): Promise<Pla
   const committed = new Map<string, PlannedOffset>();
   for (const c of await admin.listGroupOffsets(groupId)) committed.set(tpKey(c.topic, c.partition), c);
   const scope = await scopeWithBounds(admin, groupId, o, fromFile, committed);
-  const time = o.toDatetime ?? o.toTimestamp;
+  // A duration reaching before 1970 means "from the start"; negative times are ListOffsets' special values.
+  const time =
+    o.toDatetime ?? o.toTimestamp ?? (o.byDuration === undefined ? undefined : Math.max(0, Date.now() - o.byDuration));
   const byTime = new Map<string, number>();
   if (time !== undefined)
     for (const topic of new Set(scope.map((s) => s.topic)))
