@@ -181,7 +181,8 @@ Examples:
   group
     .command('reset-offsets')
     .description('move a group’s committed offsets (dry run unless --execute; the group must be inactive)')
-    .argument('<group>', 'group id')
+    .argument('[group]', 'group id')
+    .option('--all-groups', 'every group (active ones are skipped)')
     .option('--topic <topic[:p,p…]>', 'a topic, optionally with partitions (repeatable)', collect)
     .option('--all-topics', 'every topic the group has committed offsets for')
     .option('--from-file <csv>', 'offsets from a CSV file: topic,partition,offset per line (as --export prints)')
@@ -204,7 +205,7 @@ Examples:
     .option('--dry-run', 'only show the new offsets (the default)')
     .option('--execute', 'commit the new offsets')
     .option('--export', 'print the plan as CSV (topic,partition,offset), for --from-file')
-    .action(act<[string, ResetOptions]>(groupResetOffsets));
+    .action(act<[string | undefined, ResetOptions]>(groupResetOffsets));
   group
     .command('delete-offsets')
     .description('delete a group’s committed offsets of topics it does not consume (OffsetDelete)')

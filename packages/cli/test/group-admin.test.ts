@@ -1,6 +1,6 @@
 /**
  * The kafka-consumer-groups parts of `gregor group` beyond the basics (group.test.ts): describe
- * --all-groups and --state, reset-offsets scopes (--topic repeated and with partitions,
+ * --all-groups and --state, reset-offsets for one group or --all-groups, its scopes (--topic repeated and with partitions,
  * --all-topics, --from-file) and targets (--shift-by, --to-datetime, --by-duration, --to-current) with
  * --export, and delete-offsets (refused while a live member consumes the topic). The real binary
  * against a test broker; offsets are checked through the admin client.
@@ -154,7 +154,7 @@ test('reset-offsets refuses bad plans before changing anything', async () => {
   assert.deepEqual(await committed('careful'), ['events-0=1']);
 });
 
-test('describe --all-groups and --state; delete-offsets, refused for a topic a live member consumes', async () => {
+test('describe --all-groups and --state, reset-offsets --all-groups; delete-offsets, refused for a live member', async () => {
   await admin.alterGroupOffsets('tidy', [
     { topic: 'events', partition: 0, offset: 5 },
     { topic: 'other', partition: 0, offset: 1 },
@@ -204,6 +204,17 @@ test('describe --all-groups and --state; delete-offsets, refused for a topic a l
     assert.equal(r.code, 0, r.stderr);
     for (const group of ['live', 'tidy', 'resets']) assert.match(r.stdout, new RegExp(`^Group:\\s+${group}$`, 'm'));
     assert.match(r.stdout, /^events\s+0\s+5\s+5\s+0\s+-/m, 'tidy’s committed offsets are listed');
+
+    // Every group: the live one is skipped (exit 1), the others are planned; Kafka's multi-group CSV.
+    r = await gregor(['group', 'reset-offsets', '--all-groups', '--all-topics', '--to-earliest', '--export']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /consumer group 'live' has active members \(state Stable\)/);
+    assert.match(r.stderr, /skipped active group\(s\): live$/m);
+    assert.ok(lines(r.stdout).includes('tidy,events,0,0'), r.stdout);
+    assert.ok(lines(r.stdout).includes('tidy,other,0,0'), r.stdout);
+    assert.ok(!lines(r.stdout).some((l) => l.startsWith('live,')), r.stdout);
+    for (const l of lines(r.stdout)) assert.equal(l.split(',').length, 4, l);
+    assert.deepEqual(await committed('tidy'), ['events-0=5', 'other-0=1'], '--export alone changes nothing');
 
     r = await gregor(['group', 'delete-offsets', 'tidy', '--topic', 'other']);
     assert.equal(r.code, 0, r.stderr);

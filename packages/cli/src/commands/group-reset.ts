@@ -1,11 +1,12 @@
 /**
- * `gregor group reset-offsets`, as kafka-consumer-groups.sh --reset-offsets: a scope (--topic
- * T[:P,P…] repeatable, --all-topics: every topic the group has committed, or --from-file CSV),
- * one target (--to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N,
- * --to-datetime ISO, --to-timestamp MS, --by-duration PnDTnHnMnS, or the offsets in the file), and an action: a dry run
- * (the default, the plan as a table) or --execute (one commit of the whole plan); --export prints
- * the plan as the CSV --from-file reads instead of the table. Targets are clamped to each partition's log, as
- * Kafka does; the group must have no active members.
+ * `gregor group reset-offsets`, as kafka-consumer-groups.sh --reset-offsets: a group (or
+ * --all-groups), a scope (--topic T[:P,P…] repeatable, --all-topics: every topic the group has
+ * committed, or --from-file CSV), one target (--to-earliest, --to-latest, --to-current,
+ * --to-offset N, --shift-by N, --to-datetime ISO, --to-timestamp MS, --by-duration PnDTnHnMnS,
+ * or the offsets in the file), and an action: a dry run (the default, the plan as a table) or
+ * --execute (one commit per group); --export prints the plan as the CSV --from-file reads
+ * instead of the table. Targets are clamped to each partition's log, as Kafka does; a group must
+ * have no active members.
  */
 import { readFileSync } from 'node:fs';
 import { tpKey, type Admin } from '@gregor/client';
@@ -14,6 +15,7 @@ import { CliError, UsageError } from '../errors.js';
 import { table } from '../output.js';
 
 export interface ResetOptions {
+  allGroups?: boolean;
   topic?: string[];
   allTopics?: boolean;
   fromFile?: string;
@@ -73,7 +75,6 @@ export function parseResetCsv(text: string, groupId: string, file: string): Plan
     seen.add(key);
     out.push({ topic, partition: Number(partition), offset: Number(offset) });
   });
-  if (out.length === 0) throw new UsageError(`${file} lists no offsets for group '${groupId}'`);
   return out;
 }
 
@@ -125,9 +126,7 @@ async function scopeWithBounds(
   };
   if (fromFile) for (const f of fromFile) add(f.topic, [f.partition]);
   else if (o.allTopics) {
-    const topics = new Set([...committed.values()].map((c) => c.topic));
-    if (topics.size === 0) throw new CliError(`consumer group '${groupId}' has no committed offsets (--all-topics)`);
-    for (const t of topics) add(t, null);
+    for (const t of new Set([...committed.values()].map((c) => c.topic))) add(t, null);
   } else for (const spec of o.topic ?? []) add(parseTopicSpec(spec).topic, parseTopicSpec(spec).partitions);
 
   const out: { topic: string; partition: number; low: number; high: number }[] = [];
@@ -187,27 +186,49 @@ async function plan(admin: Admin, groupId: string, o: ResetOptions): Promise<Pla
   });
 }
 
-export async function groupResetOffsets(ctx: Context, groupId: string, o: ResetOptions): Promise<void> {
+/**
+ * One group, or every group with --all-groups. With several groups an active one is skipped with
+ * a message (as Kafka's tool does) and the command exits 1 after handling the others; --export
+ * then prints Kafka's multi-group CSV (group,topic,partition,offset).
+ */
+export async function groupResetOffsets(ctx: Context, groupId: string | undefined, o: ResetOptions): Promise<void> {
   checkOptions(o);
+  if (groupId !== undefined && o.allGroups) throw new UsageError('give a group id or --all-groups, not both');
+  if (groupId === undefined && !o.allGroups) throw new UsageError('reset-offsets needs a group id or --all-groups');
   const admin = await ctx.admin();
-  const [d] = await admin.describeGroups([groupId]);
-  if (d && d.state !== 'Empty' && d.state !== 'Dead')
-    throw new CliError(
-      `consumer group '${groupId}' has active members (state ${d.state}); stop its consumers before resetting offsets`,
-    );
-  const planned = await plan(admin, groupId, o);
-  if (o.export) for (const p of planned) ctx.print(`${p.topic},${p.partition},${p.offset}`);
+  const ids = groupId !== undefined ? [groupId] : (await admin.listGroups()).map((g) => g.groupId);
+  const plans: [string, PlannedOffset[]][] = [];
+  const skipped: string[] = [];
+  for (const [i, d] of (await admin.describeGroups(ids)).entries()) {
+    const id = ids[i]!;
+    if (d.state !== 'Empty' && d.state !== 'Dead') {
+      const why = `consumer group '${id}' has active members (state ${d.state}); stop its consumers before resetting offsets`;
+      if (groupId !== undefined) throw new CliError(why);
+      ctx.warn(`gregor: ${why}`);
+      skipped.push(id);
+      continue;
+    }
+    const planned = await plan(admin, id, o);
+    if (groupId !== undefined && planned.length === 0)
+      throw new CliError(
+        o.fromFile !== undefined
+          ? `${o.fromFile} lists no offsets for group '${id}'`
+          : `consumer group '${id}' has no committed offsets (--all-topics)`,
+      );
+    if (planned.length > 0) plans.push([id, planned]);
+  }
+  if (o.export)
+    for (const [id, planned] of plans)
+      for (const p of planned) ctx.print(`${o.allGroups ? `${id},` : ''}${p.topic},${p.partition},${p.offset}`);
   else
     ctx.print(
       table(
         ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
-        planned.map((p) => [groupId, p.topic, p.partition, p.offset]),
+        plans.flatMap(([id, planned]) => planned.map((p) => [id, p.topic, p.partition, p.offset])),
         { color: ctx.out.enabled, alignRight: [2, 3] },
       ),
     );
-  if (!o.execute) {
-    if (!o.export) ctx.warn('Dry run: nothing was changed. Add --execute to apply.');
-    return;
-  }
-  await admin.alterGroupOffsets(groupId, planned);
+  if (o.execute) for (const [id, planned] of plans) await admin.alterGroupOffsets(id, planned);
+  else if (!o.export) ctx.warn('Dry run: nothing was changed. Add --execute to apply.');
+  if (skipped.length > 0) throw new CliError(`skipped active group(s): ${skipped.join(', ')}`);
 }
