@@ -2,7 +2,8 @@
  * `gregor dump-log` on segment files a real broker wrote: Kafka's batch lines (offsets, count,
  * position, CreateTime, size, magic, codec, crc, isvalid), record lines with --deep-iteration and
  * --print-data-log (key, payload, headers), .index and .timeindex entries that agree with the
- * log, a copy with a corrupted batch and trailing garbage, and files that cannot be dumped.
+ * log, a copy with a corrupted batch and trailing garbage, files that cannot be dumped, and a
+ * hand-written segment with transactional, control, LogAppendTime and delete-horizon batches.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestBroker, type TestBroker } from '@gregor/broker/testing';
 import { Producer } from '@gregor/client';
+import { ControlRecordType, encodeEndTxnMarkerBatch, encodeRecordBatch } from '@gregor/protocol';
 import { lines, runCli } from './support/run-cli.js';
 
 let broker: TestBroker;
@@ -213,4 +215,62 @@ test('a corrupted copy: isvalid false, unreadable records reported, trailing byt
   r = await dump();
   assert.equal(r.code, 2);
   assert.match(r.stderr, /required option '--files <files>' not specified/);
+});
+
+test('transactional, control and LogAppendTime batches, and a compacted delete horizon', async () => {
+  const file = join(dir, '00000000000000000100.log');
+  writeFileSync(
+    file,
+    Buffer.concat([
+      encodeRecordBatch({
+        records: [{ value: Buffer.from('in-txn-0') }, { value: Buffer.from('in-txn-1') }],
+        baseOffset: 100,
+        partitionLeaderEpoch: 4,
+        producerId: 7,
+        producerEpoch: 1,
+        baseSequence: 10,
+        transactional: true,
+        timestamp: BASE,
+        logAppendTime: BASE + 5000,
+      }),
+      encodeEndTxnMarkerBatch({
+        type: ControlRecordType.Commit,
+        producerId: 7,
+        producerEpoch: 1,
+        coordinatorEpoch: 3,
+        baseOffset: 102,
+        partitionLeaderEpoch: 4,
+        timestamp: BASE + 6000,
+      }),
+      encodeRecordBatch({
+        records: [{ key: Buffer.from('gone'), value: null }],
+        baseOffset: 103,
+        timestamp: BASE,
+        baseTimestamp: BASE + 86_400_000,
+        deleteHorizonSet: true,
+      }),
+    ]),
+  );
+  const r = await dump('--files', file, '--print-data-log');
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(r.stdout);
+  assert.equal(out[1], 'Log starting offset: 100');
+  assert.match(
+    out[2]!,
+    new RegExp(
+      `^baseOffset: 100 lastOffset: 101 count: 2 baseSequence: 10 lastSequence: 11 producerId: 7 producerEpoch: 1 partitionLeaderEpoch: 4 isTransactional: true isControl: false deleteHorizonMs: OptionalLong.empty position: 0 LogAppendTime: ${BASE + 5000} size: \\d+ magic: 2 compresscodec: none crc: \\d+ isvalid: true$`,
+    ),
+  );
+  assert.equal(
+    out[3],
+    `| offset: 100 LogAppendTime: ${BASE + 5000} keySize: -1 valueSize: 8 sequence: 10 headerKeys: [] payload: in-txn-0`,
+  );
+  assert.match(out[5]!, /^baseOffset: 102 lastOffset: 102 count: 1 .* isTransactional: true isControl: true /);
+  assert.equal(
+    out[6],
+    `| offset: 102 CreateTime: ${BASE + 6000} keySize: 4 valueSize: 6 sequence: -1 headerKeys: [] endTxnMarker: COMMIT coordinatorEpoch: 3`,
+  );
+  assert.match(out[7]!, new RegExp(`^baseOffset: 103 .* deleteHorizonMs: OptionalLong\\[${BASE + 86_400_000}\\] `));
+  assert.match(out[8]!, /^\| offset: 103 .* keySize: 4 valueSize: -1 .* key: gone$/, 'a tombstone has no payload');
+  assert.equal(out.length, 9);
 });
