@@ -4,10 +4,12 @@
  * Exit codes: 0 ok, 1 runtime error (broker unreachable, broker error), 2 usage error.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { registerAdminCommands } from './admin-commands.js';
 import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
 import { clusterDescribe } from './commands/cluster.js';
 import { consume, type ConsumeOptions } from './commands/consume.js';
-import { groupDelete, groupDescribe, groupList, groupResetOffsets, type ResetOptions } from './commands/group.js';
+import { groupDelete, groupDeleteOffsets, groupDescribe, groupList, type DescribeOptions } from './commands/group.js';
+import { groupResetOffsets, type ResetOptions } from './commands/group-reset.js';
 import { perfConsume, perfProduce, type PerfConsumeOptions, type PerfProduceOptions } from './commands/perf.js';
 import { produce, type ProduceOptions } from './commands/produce.js';
 import { start } from './commands/start.js';
@@ -34,6 +36,7 @@ import { describeError, ExitCode, UsageError } from './errors.js';
 import { ENCODINGS } from './format/json-record.js';
 import { stdoutClosed, stdoutFailure } from './io/stdio.js';
 import { painter } from './output.js';
+import { dateTime, duration } from './time-args.js';
 import { cliVersion } from './version.js';
 
 const VERSION = cliVersion();
@@ -292,21 +295,46 @@ Examples:
   group
     .command('describe')
     .description('committed offsets, log end and lag per partition, with the owning member')
-    .argument('<group>', 'group id')
+    .argument('[group]', 'group id')
+    .option('--all-groups', 'every group, one after another')
+    .option('--offsets', 'offsets and lag per partition (the default)')
     .option('--members', 'list members and their assignments instead')
-    .action(act<[string, { members?: boolean }]>(groupDescribe));
+    .option('--state', 'one line per group: coordinator, assignor, state, member count')
+    .action(act<[string | undefined, DescribeOptions]>(groupDescribe));
   group
     .command('reset-offsets')
     .description('move a group’s committed offsets (dry run unless --execute; the group must be inactive)')
-    .argument('<group>', 'group id')
-    .requiredOption('--topic <topic[:p,p…]>', 'the topic, optionally with partitions')
+    .argument('[group]', 'group id')
+    .option('--all-groups', 'every group (active ones are skipped)')
+    .option('--topic <topic[:p,p…]>', 'a topic, optionally with partitions (repeatable)', collect)
+    .option('--all-topics', 'every topic the group has committed offsets for')
+    .option('--from-file <csv>', 'offsets from a CSV file: topic,partition,offset per line (as --export prints)')
     .option('--to-earliest', 'to the log start')
     .option('--to-latest', 'to the log end')
+    .option('--to-current', 'to the committed offset (the log end where none)')
     .option('--to-offset <n>', 'to offset n (clamped to the log)', integer(0))
+    .option(
+      '--shift-by <n>',
+      'by n from the committed offset (negative: back; clamped to the log)',
+      integer(-Number.MAX_SAFE_INTEGER),
+    )
+    .option(
+      '--to-datetime <iso>',
+      'to the first record at or after this time (YYYY-MM-DDTHH:mm:SS.sss[Z|±hh:mm])',
+      dateTime,
+    )
     .option('--to-timestamp <ms>', 'to the first record at or after this time (epoch ms)', integer(0))
+    .option('--by-duration <PnDTnHnMnS>', 'to the first record at or after this long ago, e.g. PT1H30M', duration)
     .option('--dry-run', 'only show the new offsets (the default)')
     .option('--execute', 'commit the new offsets')
-    .action(act<[string, ResetOptions]>(groupResetOffsets));
+    .option('--export', 'print the plan as CSV (topic,partition,offset), for --from-file')
+    .action(act<[string | undefined, ResetOptions]>(groupResetOffsets));
+  group
+    .command('delete-offsets')
+    .description('delete a group’s committed offsets of topics it does not consume (OffsetDelete)')
+    .argument('<group>', 'group id')
+    .requiredOption('--topic <topic[:p,p…]>', 'a topic, optionally with partitions (repeatable)', collect)
+    .action(act<[string, { topic: string[] }]>(groupDeleteOffsets));
   group
     .command('delete')
     .description('delete a consumer group (it must have no members)')
@@ -320,6 +348,9 @@ Examples:
     .command('describe')
     .description('cluster id, controller and brokers')
     .action(act<[]>(clusterDescribe));
+
+  // configs, log-dirs, records, offsets, dump-log ------------------------------------------------
+  registerAdminCommands(program, act);
 
   // perf -------------------------------------------------------------------------------------
   const perf = program.command('perf').description('performance tests, as kafka-producer/consumer-perf-test');

@@ -49,7 +49,10 @@ test('bad arguments exit with 2 and say what is wrong', async () => {
     [['produce', 't', '--acks', '2'], /expected all, -1, 1 or 0, got '2'/],
     [['produce', 't', '--compression', 'brotli'], /expected one of none, gzip, snappy, lz4, zstd/],
     [['produce', 't', '--property', 'print.key=true'], /unsupported --property 'print\.key'/],
-    [['group', 'reset-offsets', 'g', '--to-earliest'], /required option '--topic <topic\[:p,p…\]>' not specified/],
+    [
+      ['group', 'reset-offsets', 'g', '--to-earliest'],
+      /reset-offsets needs --topic T\[:P,P…\] \(repeatable\) or --all-topics/,
+    ],
   ] as const) {
     const r = await runCli(['--bootstrap-server', '127.0.0.1:1', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -97,7 +97,7 @@ test('consume --group commits what it printed; describe shows lag; reset-offsets
 
   r = await gregor(['group', 'reset-offsets', 'billing', '--topic', 'events']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /exactly one of --to-earliest, --to-latest, --to-offset N, --to-timestamp MS/);
+  assert.match(r.stderr, /exactly one of --to-earliest, --to-latest, --to-current, --to-offset N, --shift-by N/);
 
   r = await gregor(['group', 'delete', 'billing']);
   assert.equal(r.code, 0, r.stderr);

@@ -1,12 +1,14 @@
 /**
- * `gregor group list|describe|reset-offsets|delete`, as kafka-consumer-groups.sh: describe shows
- * each partition's committed offset, log end and lag with its owner; reset-offsets is a dry run
- * unless --execute, and needs a group without active members.
+ * `gregor group list|describe|delete|delete-offsets`, as kafka-consumer-groups.sh: describe shows
+ * each partition's committed offset, log end and lag with its owner (`--members`: the members,
+ * `--state`: one line per group), for one group or `--all-groups`. reset-offsets lives in
+ * group-reset.ts.
  */
 import { tpKey, type Admin, type GroupDescription } from '@gregor/client';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { fields, table } from '../output.js';
+import { parseTopicSpec } from './group-reset.js';
 
 interface LagRow {
   topic: string;
@@ -64,10 +66,56 @@ export async function groupList(ctx: Context): Promise<void> {
   );
 }
 
-export async function groupDescribe(ctx: Context, groupId: string, o: { members?: boolean }): Promise<void> {
+export interface DescribeOptions {
+  allGroups?: boolean;
+  members?: boolean;
+  state?: boolean;
+  offsets?: boolean;
+}
+
+export async function groupDescribe(ctx: Context, groupId: string | undefined, o: DescribeOptions): Promise<void> {
+  if ([o.members, o.state, o.offsets].filter(Boolean).length > 1)
+    throw new UsageError('--members, --state and --offsets exclude each other');
+  if (groupId !== undefined && o.allGroups) throw new UsageError('give a group id or --all-groups, not both');
+  if (groupId === undefined && !o.allGroups) throw new UsageError('group describe needs a group id or --all-groups');
   const admin = await ctx.admin();
-  const [d] = await admin.describeGroups([groupId]);
-  if (!d || d.state === 'Dead') throw new CliError(`consumer group '${groupId}' does not exist`);
+  const ids =
+    groupId !== undefined
+      ? [groupId]
+      : (await admin.listGroups()).map((g) => g.groupId).sort((a, b) => a.localeCompare(b));
+  const groups = await admin.describeGroups(ids);
+  if (groupId !== undefined && (!groups[0] || groups[0].state === 'Dead'))
+    throw new CliError(`consumer group '${groupId}' does not exist`);
+  if (o.state) {
+    const brokers = new Map((await admin.describeCluster()).brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`]));
+    ctx.print(
+      table(
+        ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+        groups.map((d) => [
+          d.groupId,
+          `${brokers.get(d.coordinator) ?? '?'} (${d.coordinator})`,
+          d.protocol || '-',
+          d.state,
+          d.members.length,
+        ]),
+        { color: ctx.out.enabled, alignRight: [4] },
+      ),
+    );
+    return;
+  }
+  if (groups.length === 0) {
+    ctx.print('(no consumer groups)');
+    return;
+  }
+  for (const [i, d] of groups.entries()) {
+    if (i > 0) ctx.print();
+    await describeOne(ctx, admin, d, o.members === true);
+  }
+}
+
+/** The summary block, then the lag table (or the members table). */
+async function describeOne(ctx: Context, admin: Admin, d: GroupDescription, members: boolean): Promise<void> {
+  const groupId = d.groupId;
   const lag = await lagRows(admin, d);
   const total = lag.reduce((n, r) => n + (r.lag ?? 0), 0);
   ctx.print(
@@ -80,7 +128,7 @@ export async function groupDescribe(ctx: Context, groupId: string, o: { members?
     ]),
   );
   ctx.print();
-  if (o.members) {
+  if (members) {
     ctx.print(
       table(
         ['CONSUMER-ID', 'HOST', 'CLIENT-ID', 'INSTANCE-ID', '#PARTITIONS', 'ASSIGNMENT'],
@@ -119,73 +167,27 @@ export async function groupDescribe(ctx: Context, groupId: string, o: { members?
   );
 }
 
-export interface ResetOptions {
-  topic: string;
-  toEarliest?: boolean;
-  toLatest?: boolean;
-  toOffset?: number;
-  toTimestamp?: number;
-  execute?: boolean;
-  dryRun?: boolean;
-}
-
-/** `topic` or `topic:0,1,2`, as Kafka's --topic for reset-offsets. */
-function parseTopicSpec(spec: string): { topic: string; partitions: number[] | null } {
-  const colon = spec.lastIndexOf(':');
-  if (colon < 0) return { topic: spec, partitions: null };
-  const list = spec.slice(colon + 1).split(',');
-  if (!list.every((p) => /^\d+$/.test(p))) throw new UsageError(`--topic expects TOPIC or TOPIC:P,P…, got '${spec}'`);
-  return { topic: spec.slice(0, colon), partitions: list.map(Number) };
-}
-
-export async function groupResetOffsets(ctx: Context, groupId: string, o: ResetOptions): Promise<void> {
-  const targets = [o.toEarliest, o.toLatest, o.toOffset !== undefined, o.toTimestamp !== undefined].filter(Boolean);
-  if (targets.length !== 1)
-    throw new UsageError(
-      'reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset N, --to-timestamp MS',
-    );
-  if (o.execute && o.dryRun) throw new UsageError('--execute and --dry-run exclude each other');
-  const { topic, partitions: only } = parseTopicSpec(o.topic);
-  const admin = await ctx.admin();
-  const [d] = await admin.describeGroups([groupId]);
-  if (d && d.state !== 'Empty' && d.state !== 'Dead')
-    throw new CliError(
-      `consumer group '${groupId}' has active members (state ${d.state}); stop its consumers before resetting offsets`,
-    );
-  const earliest = await admin.listOffsets(topic, 'earliest');
-  const latest = await admin.listOffsets(topic, 'latest');
-  const at = o.toTimestamp === undefined ? [] : await admin.listOffsets(topic, { timestamp: o.toTimestamp });
-  const partitions = only ?? earliest.map((e) => e.partition);
-  const plan = partitions.map((partition) => {
-    const low = earliest.find((e) => e.partition === partition);
-    const high = latest.find((e) => e.partition === partition);
-    if (!low || !high) throw new CliError(`topic '${topic}' has no partition ${partition}`);
-    let offset: number;
-    if (o.toEarliest) offset = low.offset;
-    else if (o.toLatest) offset = high.offset;
-    else if (o.toOffset !== undefined)
-      offset = Math.min(Math.max(o.toOffset, low.offset), high.offset); // clamped, as Kafka
-    else offset = at.find((a) => a.partition === partition && a.offset >= 0)?.offset ?? high.offset;
-    return { partition, offset };
-  });
-  ctx.print(
-    table(
-      ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
-      plan.map((p) => [groupId, topic, p.partition, p.offset]),
-      { color: ctx.out.enabled, alignRight: [2, 3] },
-    ),
-  );
-  if (!o.execute) {
-    ctx.warn('Dry run: nothing was changed. Add --execute to apply.');
-    return;
-  }
-  // The plan as shown, committed through the client's group admin (one call per distinct offset).
-  const byOffset = new Map<number, number[]>();
-  for (const p of plan) byOffset.set(p.offset, [...(byOffset.get(p.offset) ?? []), p.partition]);
-  for (const [offset, list] of byOffset) await admin.resetGroupOffsets(groupId, topic, { offset }, list);
-}
-
 export async function groupDelete(ctx: Context, groupId: string): Promise<void> {
   await (await ctx.admin()).deleteGroups([groupId]);
   ctx.print(`Deleted consumer group ${groupId}.`);
+}
+
+/** Deletes a group's committed offsets of topics it no longer consumes (OffsetDelete). */
+export async function groupDeleteOffsets(ctx: Context, groupId: string, o: { topic: string[] }): Promise<void> {
+  const specs = o.topic.map(parseTopicSpec);
+  const admin = await ctx.admin();
+  const rows: [string, number][] = [];
+  for (const { topic, partitions } of specs) {
+    const list = partitions ?? (await admin.listOffsets(topic, 'earliest')).map((p) => p.partition);
+    await admin.deleteGroupOffsets(groupId, topic, list);
+    for (const p of list) rows.push([topic, p]);
+  }
+  ctx.print(`Deleted committed offsets of group ${groupId}:`);
+  ctx.print(
+    table(
+      ['TOPIC', 'PARTITION', 'STATUS'],
+      rows.map(([t, p]) => [t, p, 'Successful']),
+      { color: ctx.out.enabled, alignRight: [1] },
+    ),
+  );
 }

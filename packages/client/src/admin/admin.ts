@@ -17,6 +17,7 @@ import { KafkaError } from '../errors.js';
 import { tpKey, type IsolationLevel, isolationLevelCode } from '../types.js';
 import { describeConfigs, incrementalAlterConfigs } from './configs.js';
 import {
+  alterGroupOffsets,
   deleteGroupOffsets,
   deleteGroups,
   describeGroups,
@@ -36,6 +37,7 @@ import type {
   GroupDescription,
   GroupListing,
   GroupOffset,
+  GroupOffsetChange,
   GroupOffsetResetSpec,
   PartitionLag,
   LogDirDescription,
@@ -81,8 +83,12 @@ export class Admin {
     return createPartitions(this.cluster, topics, options);
   }
 
-  describeConfigs(resources: readonly ConfigResource[]): Promise<ConfigDescription[]> {
-    return describeConfigs(this.cluster, resources);
+  /** Configs of topics and brokers; `includeSynonyms` adds where each value could come from, most specific first. */
+  describeConfigs(
+    resources: readonly ConfigResource[],
+    options: { includeSynonyms?: boolean } = {},
+  ): Promise<ConfigDescription[]> {
+    return describeConfigs(this.cluster, resources, options.includeSynonyms);
   }
 
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { validateOnly?: boolean } = {}): Promise<void> {
@@ -235,6 +241,11 @@ export class Admin {
     partitions?: readonly number[],
   ): Promise<{ partition: number; offset: number }[]> {
     return resetGroupOffsets(this.cluster, groupId, topic, spec, partitions);
+  }
+
+  /** Stores these committed offsets for an empty group in one commit (Kafka's alterConsumerGroupOffsets). */
+  alterGroupOffsets(groupId: string, offsets: readonly GroupOffsetChange[]): Promise<void> {
+    return alterGroupOffsets(this.cluster, groupId, offsets);
   }
 
   /** Deletes a group's committed offsets of `topic` (all partitions, or `partitions`). */

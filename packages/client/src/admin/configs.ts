@@ -46,6 +46,7 @@ function groupByConnection<T extends { type: ConfigResourceType; name: string }>
 export async function describeConfigs(
   cluster: Cluster,
   resources: readonly ConfigResource[],
+  includeSynonyms = false,
 ): Promise<ConfigDescription[]> {
   const out: ConfigDescription[] = [];
   for (const group of groupByConnection(resources).values()) {
@@ -56,6 +57,7 @@ export async function describeConfigs(
         resourceName: r.name,
         configurationKeys: r.keys ? [...r.keys] : null,
       })),
+      includeSynonyms,
     });
     throwFirst(
       res.results
@@ -73,6 +75,7 @@ export async function describeConfigs(
           isDefault: c.isDefault || c.configSource === 5,
           isSensitive: c.isSensitive,
           source: SOURCES[c.configSource] ?? 'unknown',
+          synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCES[s.source] ?? 'unknown' })),
         })),
       });
   }

@@ -13,7 +13,14 @@ import { decodeAssignment, decodeSubscription } from '../group/consumer-protocol
 import { GroupCoordinator } from '../group/coordinator.js';
 import { commitOffsets, fetchCommitted, NO_MEMBER } from '../group/offsets.js';
 import { tpKey, type TopicPartition } from '../types.js';
-import type { GroupDescription, GroupListing, GroupOffset, GroupOffsetResetSpec, PartitionLag } from './types.js';
+import type {
+  GroupDescription,
+  GroupListing,
+  GroupOffset,
+  GroupOffsetChange,
+  GroupOffsetResetSpec,
+  PartitionLag,
+} from './types.js';
 
 const coordinatorOf = (cluster: Cluster, groupId: string) => new GroupCoordinator(cluster, groupId, false);
 
@@ -45,7 +52,8 @@ export async function listGroups(
 export async function describeGroups(cluster: Cluster, groupIds: readonly string[]): Promise<GroupDescription[]> {
   const out: GroupDescription[] = [];
   for (const groupId of groupIds) {
-    const res = await coordinatorOf(cluster, groupId).send(ApiKey.DescribeGroups, { groups: [groupId] });
+    const coordinator = coordinatorOf(cluster, groupId);
+    const res = await coordinator.send(ApiKey.DescribeGroups, { groups: [groupId] });
     const g = res.groups[0];
     if (!g) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeGroups returned nothing for ${groupId}`);
     if (g.errorCode !== ErrorCode.NONE) throw new KafkaError(g.errorCode, `DescribeGroups for group ${groupId}`);
@@ -55,6 +63,7 @@ export async function describeGroups(cluster: Cluster, groupIds: readonly string
       state: g.groupState,
       protocolType: g.protocolType,
       protocol: g.protocolData,
+      coordinator: coordinator.nodeId,
       members: g.members.map((m) => ({
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,
@@ -158,6 +167,15 @@ export async function resetGroupOffsets(
     cluster.options.requestTimeoutMs,
   );
   return offsets;
+}
+
+/** Commits `offsets` for a group from outside it; the coordinator refuses while the group has members. */
+export async function alterGroupOffsets(
+  cluster: Cluster,
+  groupId: string,
+  offsets: readonly GroupOffsetChange[],
+): Promise<void> {
+  await commitOffsets(coordinatorOf(cluster, groupId), offsets, NO_MEMBER, cluster.options.requestTimeoutMs);
 }
 
 /** Deletes committed offsets of a topic's partitions (all by default); the group must not consume them. */

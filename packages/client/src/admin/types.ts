@@ -53,6 +53,13 @@ export type ConfigSource =
   | 'default'
   | 'dynamic-broker-logger';
 
+/** Where a value could come from, most specific first (DescribeConfigs v1+, when asked for). */
+export interface ConfigSynonym {
+  name: string;
+  value: string | null;
+  source: ConfigSource;
+}
+
 export interface ConfigEntry {
   name: string;
   value: string | null;
@@ -60,6 +67,8 @@ export interface ConfigEntry {
   isDefault: boolean;
   isSensitive: boolean;
   source: ConfigSource;
+  /** Empty unless `includeSynonyms` was asked for. */
+  synonyms: ConfigSynonym[];
 }
 
 export interface ConfigDescription {
@@ -132,6 +141,8 @@ export interface GroupDescription {
   protocolType: string;
   /** The assignor the group agreed on (classic groups, when stable). */
   protocol: string;
+  /** Node id of the group's coordinator (the broker that answered). */
+  coordinator: number;
   members: GroupMemberDescription[];
 }
 
@@ -145,6 +156,13 @@ export interface GroupOffset {
 
 /** Where to move a group's offsets: the log start or end, an offset, or the first record at or after a time. */
 export type GroupOffsetResetSpec = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
+
+/** A committed offset to store for a group (AlterConsumerGroupOffsets). */
+export interface GroupOffsetChange {
+  topic: string;
+  partition: number;
+  offset: number;
+}
 
 export interface PartitionLag {
   topic: string;
