@@ -6,13 +6,22 @@
  */
 import { Option, type Command } from 'commander';
 import { collect, integer } from './args.js';
-import { configsAlter, configsDescribe, type AlterOptions, type DescribeOptions } from './commands/configs.js';
-import { dumpLog, type DumpLogOptions } from './commands/dump-log.js';
-import { logDirsDescribe, type LogDirsOptions } from './commands/log-dirs.js';
-import { offsetsGet, type GetOffsetsOptions } from './commands/offsets.js';
-import { recordsDelete, type DeleteRecordsOptions } from './commands/records.js';
+import type { AlterOptions, DescribeOptions } from './commands/configs.js';
+import type { DumpLogOptions } from './commands/dump-log.js';
+import type { LogDirsOptions } from './commands/log-dirs.js';
+import type { GetOffsetsOptions } from './commands/offsets.js';
+import type { DeleteRecordsOptions } from './commands/records.js';
 import type { Context } from './context.js';
+import { lazy } from './lazy.js';
 import { offsetTime } from './time-args.js';
+
+const configsCommands = () => import('./commands/configs.js');
+const configsDescribe = lazy(configsCommands, 'configsDescribe');
+const configsAlter = lazy(configsCommands, 'configsAlter');
+const dumpLog = lazy(() => import('./commands/dump-log.js'), 'dumpLog');
+const logDirsDescribe = lazy(() => import('./commands/log-dirs.js'), 'logDirsDescribe');
+const offsetsGet = lazy(() => import('./commands/offsets.js'), 'offsetsGet');
+const recordsDelete = lazy(() => import('./commands/records.js'), 'recordsDelete');
 
 type Act = <A extends unknown[]>(
   fn: (ctx: Context, ...args: A) => Promise<void>,

@@ -3,7 +3,7 @@
  * output streams with their colour settings, a signal for a closed stdout, and clients that are
  * closed when the command ends.
  */
-import { Admin, type ClientOptions, type ConsumerOptions, type ProducerOptions } from '@gregor/client';
+import type { Admin, ClientOptions, ConsumerOptions, ProducerOptions } from '@gregor/client';
 import { resolveProperties, type Property, type Role } from './client-properties.js';
 import { stdoutClosed as closedSignal } from './io/stdio.js';
 import { painter, type Painter } from './output.js';
@@ -14,7 +14,7 @@ export class Context {
   readonly out: Painter;
   readonly err: Painter;
   private readonly closers: (() => Promise<void>)[] = [];
-  private adminClient: Admin | undefined;
+  private adminClient: Promise<Admin> | undefined;
   private readonly warned = new Set<string>();
 
   constructor(
@@ -53,13 +53,15 @@ export class Context {
   }
 
   /** The admin client, connected on first use (so an unreachable broker fails here, readably). */
-  async admin(): Promise<Admin> {
-    if (!this.adminClient) {
+  admin(): Promise<Admin> {
+    this.adminClient ??= (async () => {
+      // Loaded here, not at start-up: commands that never talk to a broker skip the client.
+      const { Admin } = await import('@gregor/client');
       const admin = new Admin(this.clientOptions());
-      this.adminClient = admin;
       this.onClose(() => admin.close());
       await admin.connect();
-    }
+      return admin;
+    })();
     return this.adminClient;
   }
 

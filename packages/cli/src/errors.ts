@@ -3,7 +3,7 @@
  * errors); anything else is a runtime failure (exit 1), printed as one readable line: a broker
  * that cannot be reached names the address and the reason, a broker error its Kafka name.
  */
-import { KafkaClientError, KafkaError } from '@gregor/client';
+import { KafkaClientError, KafkaError } from '@gregor/client/errors';
 
 export const ExitCode = { Ok: 0, Runtime: 1, Usage: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -6,22 +6,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
-import { clusterDescribe } from './commands/cluster.js';
-import { consume, type ConsumeOptions } from './commands/consume.js';
-import { groupDelete, groupDeleteOffsets, groupDescribe, groupList, type DescribeOptions } from './commands/group.js';
-import { groupResetOffsets, type ResetOptions } from './commands/group-reset.js';
-import { perfConsume, perfProduce, type PerfConsumeOptions, type PerfProduceOptions } from './commands/perf.js';
-import { produce, type ProduceOptions } from './commands/produce.js';
-import { start } from './commands/start.js';
-import {
-  topicAlter,
-  topicCreate,
-  topicDelete,
-  topicDescribe,
-  topicList,
-  type AlterOptions,
-  type CreateOptions,
-} from './commands/topic.js';
+import type { ConsumeOptions } from './commands/consume.js';
+import type { DescribeOptions } from './commands/group.js';
+import type { ResetOptions } from './commands/group-reset.js';
+import type { PerfConsumeOptions, PerfProduceOptions } from './commands/perf.js';
+import type { ProduceOptions } from './commands/produce.js';
+import type { AlterOptions, CreateOptions } from './commands/topic.js';
 import {
   profileCreate,
   profileDelete,
@@ -37,7 +27,30 @@ import { ENCODINGS } from './format/json-record.js';
 import { stdoutClosed, stdoutFailure } from './io/stdio.js';
 import { painter } from './output.js';
 import { dateTime, duration } from './time-args.js';
+import { lazy } from './lazy.js';
 import { cliVersion } from './version.js';
+
+// Command implementations load when their command runs, so `gregor --help` and usage errors
+// load neither the client nor the codec (see lazy.ts).
+const topicCommands = () => import('./commands/topic.js');
+const topicCreate = lazy(topicCommands, 'topicCreate');
+const topicList = lazy(topicCommands, 'topicList');
+const topicDescribe = lazy(topicCommands, 'topicDescribe');
+const topicAlter = lazy(topicCommands, 'topicAlter');
+const topicDelete = lazy(topicCommands, 'topicDelete');
+const groupCommands = () => import('./commands/group.js');
+const groupList = lazy(groupCommands, 'groupList');
+const groupDescribe = lazy(groupCommands, 'groupDescribe');
+const groupDelete = lazy(groupCommands, 'groupDelete');
+const groupDeleteOffsets = lazy(groupCommands, 'groupDeleteOffsets');
+const groupResetOffsets = lazy(() => import('./commands/group-reset.js'), 'groupResetOffsets');
+const perfCommands = () => import('./commands/perf.js');
+const perfProduce = lazy(perfCommands, 'perfProduce');
+const perfConsume = lazy(perfCommands, 'perfConsume');
+const produce = lazy(() => import('./commands/produce.js'), 'produce');
+const consume = lazy(() => import('./commands/consume.js'), 'consume');
+const clusterDescribe = lazy(() => import('./commands/cluster.js'), 'clusterDescribe');
+const start = lazy(() => import('./commands/start.js'), 'start');
 
 const VERSION = cliVersion();
 

@@ -4,7 +4,8 @@
  * whether a retry may succeed (`retriable`). Misuse of the client itself (sending on a closed
  * producer, a buffer that stays full) is a `KafkaClientError` with a stable string code.
  */
-import { ErrorCode, errorName, isRetriable } from '@gregor/protocol';
+// The error table alone, so that importing the errors does not load the codec.
+import { ErrorCode, errorName, isRetriable } from '@gregor/protocol/error-codes';
 
 export interface KafkaErrorContext {
   topic?: string;
