@@ -60,10 +60,24 @@ export function assignReplicas(
   return rackAware(brokers, partitions, replicationFactor, options);
 }
 
-function starts(n: number, options: AssignmentOptions): { startIndex: number; shift: number } {
+/**
+ * Each partition's first-replica index and the shift of its followers: a random start (or the
+ * fixed one) and a shift that grows by one every time the partitions wrap around the brokers.
+ */
+function* layout(
+  n: number,
+  partitions: number,
+  options: AssignmentOptions,
+): Generator<{ partition: number; first: number; shift: number }> {
   const random = options.random ?? Math.random;
   const pick = () => (options.fixedStartIndex !== undefined ? options.fixedStartIndex : Math.floor(random() * n));
-  return { startIndex: pick(), shift: pick() };
+  const startIndex = pick();
+  let shift = pick();
+  let partition = Math.max(0, options.startPartition ?? 0);
+  for (let i = 0; i < partitions; i++, partition++) {
+    if (partition > 0 && partition % n === 0) shift++;
+    yield { partition, first: (partition + startIndex) % n, shift };
+  }
 }
 
 /** The index of the (j+2)-th replica: never the first replica's broker. */
@@ -80,13 +94,8 @@ function rackUnaware(
 ): Map<number, number[]> {
   const ids = [...brokerIds].sort((a, b) => a - b);
   const n = ids.length;
-  const { startIndex } = starts(n, options);
-  let { shift } = starts(n, options);
   const out = new Map<number, number[]>();
-  let partition = Math.max(0, options.startPartition ?? 0);
-  for (let i = 0; i < partitions; i++, partition++) {
-    if (partition > 0 && partition % n === 0) shift++;
-    const first = (partition + startIndex) % n;
+  for (const { partition, first, shift } of layout(n, partitions, options)) {
     const replicas = [ids[first]!];
     for (let j = 0; j < replicationFactor - 1; j++) replicas.push(ids[replicaIndex(first, shift, j, n)]!);
     out.set(partition, replicas);
@@ -123,13 +132,8 @@ function rackAware(
   const numRacks = new Set(rackOf.values()).size;
   const arranged = rackAlternatedBrokers(brokers);
   const n = arranged.length;
-  const { startIndex } = starts(n, options);
-  let { shift } = starts(n, options);
   const out = new Map<number, number[]>();
-  let partition = Math.max(0, options.startPartition ?? 0);
-  for (let i = 0; i < partitions; i++, partition++) {
-    if (partition > 0 && partition % n === 0) shift++;
-    const first = (partition + startIndex) % n;
+  for (const { partition, first, shift } of layout(n, partitions, options)) {
     const leader = arranged[first]!;
     const replicas = [leader];
     const racksUsed = new Set([rackOf.get(leader)!]);
