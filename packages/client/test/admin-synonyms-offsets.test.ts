@@ -12,7 +12,12 @@ let broker: TestBroker;
 let admin: Admin;
 
 before(async () => {
-  broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '1' });
+  // log.retention.ms set in the broker's config, so retention.ms has a broker synonym with a value.
+  broker = await startTestBroker({
+    'group.initial.rebalance.delay.ms': '0',
+    'offsets.topic.num.partitions': '1',
+    'log.retention.ms': '3600000',
+  });
   admin = new Admin({ brokers: [broker.bootstrap] });
   await admin.connect();
   await admin.createTopics([{ topic: 'syn', numPartitions: 2, configs: { 'retention.ms': '60000' } }]);
@@ -33,7 +38,8 @@ test('describeConfigs: synonyms only when asked for, most specific first', async
   assert.equal(entry.source, 'dynamic-topic');
   assert.deepEqual(entry.synonyms, [
     { name: 'retention.ms', value: '60000', source: 'dynamic-topic' },
-    { name: 'log.retention.ms', value: '604800000', source: 'default' },
+    { name: 'log.retention.ms', value: '3600000', source: 'static-broker' },
+    { name: 'log.retention.hours', value: '168', source: 'default' },
   ]);
 });
 
