@@ -62,7 +62,10 @@ export async function startTestBroker(
 export function brokerCommand(): string[] {
   const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const compiled = join(pkg, 'dist', 'main.js');
-  return existsSync(compiled) ? [compiled] : ['--import', 'tsx', join(pkg, 'src', 'main.ts')];
+  // GREGOR_FROM_SOURCE=1 runs the TypeScript sources instead, as it does for the `gregor` command.
+  return existsSync(compiled) && process.env.GREGOR_FROM_SOURCE !== '1'
+    ? [compiled]
+    : ['--import', 'tsx', join(pkg, 'src', 'main.ts')];
 }
 
 export interface SpawnedBroker {
