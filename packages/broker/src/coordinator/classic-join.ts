@@ -108,10 +108,19 @@ function replaceStaticMember(
     protocolName: null,
     assignment: Buffer.alloc(0),
   });
-  const member: ClassicMember = { ...old, memberId: newMemberId, awaitingJoin: undefined, awaitingSync: undefined };
+  const member: ClassicMember = {
+    ...old,
+    memberId: newMemberId,
+    protocols: req.protocols,
+    awaitingJoin: undefined,
+    awaitingSync: undefined,
+  };
   group.add(member);
   if (wasLeader) group.leaderId = newMemberId;
-  if (group.state === 'Stable' && sameProtocols(old, req.protocols)) {
+  // As Kafka: a rejoin during Stable rebalances only if it would change the protocol the group
+  // selects. Its metadata may differ (a restarted cooperative member owns nothing yet); the
+  // assignment stays the group's.
+  if (group.state === 'Stable' && keepsProtocol(group)) {
     // Nothing changes for the others: record the new member id and answer with the current generation.
     const errorCode = env.persist(group, group.toRecord(env.timers.now()));
     if (errorCode !== ErrorCode.NONE) return respond(joinError(errorCode, newMemberId));
@@ -326,4 +335,14 @@ export function removeMemberAndUpdateGroup(env: ClassicEnv, group: ClassicGroup,
   if (group.state === 'Stable' || group.state === 'CompletingRebalance')
     prepareRebalance(env, group, `${memberId} left`);
   tryCompleteJoin(env, group);
+}
+
+/** Whether the protocol the group would select now is the one it runs (no common one: it is not). */
+function keepsProtocol(group: ClassicGroup): boolean {
+  if (group.protocolName === null) return false;
+  try {
+    return group.selectProtocol() === group.protocolName;
+  } catch {
+    return false;
+  }
 }
