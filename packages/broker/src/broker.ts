@@ -8,16 +8,18 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { prepareDataDir } from './config/data-dir.js';
 import { GroupCoordinator } from './coordinator/coordinator.js';
 import { FetchSessionCache } from './fetch-sessions.js';
-import { HANDLERS } from './handlers/index.js';
+import { CLUSTER_HANDLERS, HANDLERS } from './handlers/index.js';
 import type { Handler } from './handlers/handler.js';
+import { ZkCluster } from './cluster/zk-cluster.js';
 import { EmbeddedMetadataStore } from './metadata/embedded-metadata-store.js';
-import { loadOrCreateMetaProperties } from './metadata/meta-properties.js';
+import { loadOrCreateMetaProperties, newClusterId } from './metadata/meta-properties.js';
 import type { BrokerInfo, MetadataStore } from './metadata/metadata-store.js';
 import { createLogger } from './logging.js';
 import { BrokerMetrics, type MetricsView } from './metrics.js';
 import { planOpenFiles, readOpenFilesLimit } from './open-files.js';
 import { OpsServer, type Readiness } from './ops-server.js';
 import { ProducerIdManager } from './partition/producer-ids.js';
+import { ReplicaFetcherManager } from './partition/replica-fetcher.js';
 import { ReplicaManager } from './partition/replica-manager.js';
 import { Connection } from './server/connection.js';
 
@@ -43,8 +45,12 @@ export class Broker {
     private readonly ops: OpsServer | undefined,
     /** The port of /metrics, /health and /ready, or -1 when metrics.port is off. */
     readonly metricsPort: number,
+    /** Cluster mode (zookeeper.connect): membership, the controller when elected here. */
+    readonly cluster: ZkCluster | undefined,
+    /** Cluster mode: the loops fetching from leaders of partitions this broker follows. */
+    readonly fetchers: ReplicaFetcherManager | undefined,
   ) {
-    this.handlers = new Map(HANDLERS.map((h) => [h.apiKey, h as Handler]));
+    this.handlers = new Map([...HANDLERS, ...(cluster ? CLUSTER_HANDLERS : [])].map((h) => [h.apiKey, h as Handler]));
     metrics.attach(this.metricsView());
     this.producerIds = new ProducerIdManager(metadata);
     this.groups = new GroupCoordinator(config, metadata, replicas, logger);
@@ -82,7 +88,15 @@ export class Broker {
     ops: OpsServer | undefined,
     metricsPort: number,
   ): Promise<Broker> {
-    const meta = loadOrCreateMetaProperties(config.logDir, config.nodeId);
+    let cluster: ZkCluster | undefined;
+    if (config.string('zookeeper.connect') !== '') cluster = await ZkCluster.connect(config, logger, newClusterId());
+    let meta;
+    try {
+      meta = loadOrCreateMetaProperties(config.logDir, config.nodeId, cluster?.clusterId);
+    } catch (err) {
+      await cluster?.close();
+      throw err;
+    }
     const listener = config.listeners[0]!;
     const server = createServer({ noDelay: true });
     const port = await new Promise<number>((resolve, reject) => {
@@ -98,9 +112,9 @@ export class Broker {
       nodeId: config.nodeId,
       host: advertised.host === '0.0.0.0' ? '127.0.0.1' : advertised.host,
       port: advertised.port === 0 || advertised === listener ? port : advertised.port,
-      rack: null,
+      rack: config.string('broker.rack') || null,
     };
-    const metadata = new EmbeddedMetadataStore(config.logDir, meta.clusterId, self);
+    const metadata = cluster ? cluster.store : new EmbeddedMetadataStore(config.logDir, meta.clusterId, self);
     const hosted = metadata
       .topics()
       .reduce((n, t) => n + t.partitions.filter((p) => p.replicas.includes(config.nodeId)).length, 0);
@@ -108,17 +122,45 @@ export class Broker {
     for (const warning of openFiles.warnings) logger.warn(warning);
     let replicas: ReplicaManager;
     try {
-      replicas = new ReplicaManager(config, metadata, logger, openFiles.maxOpenFiles);
+      replicas = new ReplicaManager(config, metadata, logger, {
+        maxOpenFiles: openFiles.maxOpenFiles,
+        ...(cluster ? { cluster: { alterIsr: (p, isr) => cluster.alterIsr(p, isr) } } : {}),
+      });
       replicas.start();
     } catch (err) {
       server.close();
+      await cluster?.close();
       throw err;
     }
-    const broker = new Broker(config, logger, metadata, replicas, server, port, metrics, ops, metricsPort);
+    const fetchers = cluster
+      ? new ReplicaFetcherManager(config.nodeId, config, logger, (id) => cluster.endpoints.get(id))
+      : undefined;
+    const broker = new Broker(
+      config,
+      logger,
+      metadata,
+      replicas,
+      server,
+      port,
+      metrics,
+      ops,
+      metricsPort,
+      cluster,
+      fetchers,
+    );
+    if (cluster) {
+      try {
+        await cluster.start(self);
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    }
     logger.info(
       {
         nodeId: config.nodeId,
         clusterId: meta.clusterId,
+        ...(cluster ? { zookeeper: config.string('zookeeper.connect') } : {}),
         listener: `${listener.host}:${port}`,
         dataDir: config.logDir,
         metricsPort,
@@ -188,12 +230,22 @@ export class Broker {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger.info('broker stopping');
+      if (this.cluster && this.config.bool('controlled.shutdown.enable') && this.cluster.brokerEpoch >= 0n) {
+        const moved = await this.cluster.controlledShutdown();
+        this.logger.info(
+          moved
+            ? 'controlled shutdown complete: no partitions led here'
+            : 'controlled shutdown incomplete; stopping anyway',
+        );
+      }
+      this.fetchers?.close();
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const c of this.connections) c.close();
       await closed;
       this.groups.close();
       this.replicas.close();
-      await this.metadata.close();
+      await this.cluster?.close();
+      if (!this.cluster) await this.metadata.close();
       await this.ops?.close();
       this.logger.info('broker stopped');
     })();

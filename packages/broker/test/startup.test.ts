@@ -62,7 +62,7 @@ test(
         'num.network.threads',
         'num.io.threads',
         'socket.send.buffer.bytes',
-        'offsets.topic.replication.factor',
+        'num.recovery.threads.per.data.dir',
       ])
         assert.equal(
           warned.filter((w) =>
@@ -71,7 +71,14 @@ test(
           1,
           `one warning for ${key} in:\n${warned.join('\n')}`,
         );
-      for (const known of ['log.retention.hours', 'log.segment.bytes', 'num.partitions', 'broker.id'])
+      for (const known of [
+        'log.retention.hours',
+        'log.segment.bytes',
+        'num.partitions',
+        'broker.id',
+        'offsets.topic.replication.factor',
+        'zookeeper.connection.timeout.ms',
+      ])
         assert.ok(!warned.some((w) => w.includes(`'${known}'`)), `${known} is a setting Gregor uses`);
       assert.ok(existsSync(join(dir, 'data', 'meta.properties')), 'the data went where log.dirs says');
     } finally {

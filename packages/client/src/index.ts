@@ -7,7 +7,7 @@ export * from './errors.js';
 export type { ClientOptions } from './cluster/options.js';
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './cluster/metadata.js';
 export { Cluster } from './cluster/cluster.js';
-export { BrokerConnection, type ConnectionOptions } from './network/connection.js';
+export { BrokerConnection, type ConnectionOptions, type RequestBody } from './network/connection.js';
 export { CLIENT_VERSIONS } from './network/versions.js';
 export { Producer, type ProducerOptions } from './producer/producer.js';
 export * from './producer/types.js';

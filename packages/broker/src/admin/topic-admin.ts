@@ -4,6 +4,7 @@
  */
 import { ErrorCode } from '@gregor/protocol';
 import type { Broker } from '../broker.js';
+import { assignReplicas } from '../controller/replica-assignment.js';
 import { MetadataError } from '../metadata/embedded-metadata-store.js';
 import type { TopicState } from '../metadata/metadata-store.js';
 
@@ -93,9 +94,13 @@ export async function createTopic(broker: Broker, req: CreateTopicRequest): Prom
         ErrorCode.INVALID_REPLICATION_FACTOR,
         `replication factor ${replication} is larger than the ${brokers.length} available broker(s)`,
       );
-    assignments = Array.from({ length: partitions }, (_, p) =>
-      Array.from({ length: replication }, (_, r) => brokers[(p + r) % brokers.length]!),
+    // Kafka's placement: round-robin from a random start, followers shifted, racks interleaved.
+    const placed = assignReplicas(
+      metadata.brokers().map((b) => ({ nodeId: b.nodeId, rack: b.rack })),
+      partitions,
+      replication,
     );
+    assignments = Array.from({ length: partitions }, (_, p) => placed.get(p)!);
   }
   const configProblem = topicConfigProblem(req.configs);
   if (configProblem) return failure(ErrorCode.INVALID_CONFIG, configProblem);

@@ -3,6 +3,7 @@
  * parsed type, validation, `--help` and DescribeConfigs are all derived.
  */
 import { DEFAULT_LOG_CONFIG, NEVER } from '@gregor/storage';
+import { CLUSTER_CONFIG } from './cluster-config.js';
 import { TOPIC_DEFAULT_CONFIGS } from './log-defaults.js';
 import type { ConfigLayer } from './sources.js';
 import { unknownKeyMessage } from './unknown-keys.js';
@@ -247,6 +248,7 @@ export const BROKER_CONFIG = {
     doc: 'Server-side assignors of consumer-protocol groups; the first is the default',
   },
   ...TOPIC_DEFAULT_CONFIGS,
+  ...CLUSTER_CONFIG,
 } satisfies Record<string, ConfigKey>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG;

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeRecordBatch, ErrorCode, type GroupMetadataValue } from '@gregor/protocol';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { MetadataError } from '../metadata/embedded-metadata-store.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Partition } from '../partition/partition.js';
 import type { ReplicaManager } from '../partition/replica-manager.js';
@@ -89,7 +90,7 @@ export class GroupCoordinator {
 
   private partition(index: number): Partition | undefined {
     const p = this.replicas.partition(OFFSETS_TOPIC, index);
-    return p && p.state.leader === this.config.nodeId ? p : undefined;
+    return p?.isLeader ? p : undefined;
   }
 
   /** Creates __consumer_offsets on first use (FindCoordinator), as Kafka does. */
@@ -97,17 +98,30 @@ export class GroupCoordinator {
     if (this.metadata.topic(OFFSETS_TOPIC)) return this.loadLedPartitions();
     this.creating ??= (async () => {
       const partitions = this.config.int('offsets.topic.num.partitions');
-      await this.metadata.createTopic({
-        name: OFFSETS_TOPIC,
-        partitions,
-        replicationFactor: 1,
-        configs: { 'cleanup.policy': 'compact', 'segment.bytes': OFFSETS_SEGMENT_BYTES },
-        internal: true,
-      });
+      await this.createOffsetsTopic(partitions);
       this.logger.info({ topic: OFFSETS_TOPIC, partitions }, 'created the offsets topic');
     })().finally(() => (this.creating = undefined));
     await this.creating;
     this.loadLedPartitions();
+  }
+
+  private async createOffsetsTopic(partitions: number): Promise<void> {
+    try {
+      await this.metadata.createTopic({
+        name: OFFSETS_TOPIC,
+        partitions,
+        // Kafka's offsets.topic.replication.factor, capped by the live brokers (one when embedded).
+        replicationFactor: Math.min(
+          this.config.int('offsets.topic.replication.factor'),
+          Math.max(this.metadata.brokers().length, 1),
+        ),
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': OFFSETS_SEGMENT_BYTES },
+        internal: true,
+      });
+    } catch (err) {
+      // Another broker of the cluster created it first.
+      if (!(err instanceof MetadataError && err.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err;
+    }
   }
 
   /** True while offsets partitions are being replayed (the broker is not ready yet). */
@@ -155,6 +169,29 @@ export class GroupCoordinator {
         )
         .finally(() => this.loading.delete(p.partition));
     }
+  }
+
+  /**
+   * This broker no longer leads offsets partition `index` (LeaderAndIsr made it a follower, or
+   * StopReplica): its groups and offsets leave memory, and the new leader loads them from the log.
+   */
+  resign(index: number): void {
+    if (!this.loaded.has(index) && !this.loading.has(index)) return;
+    this.loaded.delete(index);
+    for (const groupId of [...this.groups.keys()]) {
+      if (this.partitionFor(groupId) !== index) continue;
+      this.timers.cancelPrefix(`classic/${groupId}/`);
+      this.timers.cancelPrefix(`consumer/${groupId}/`);
+      this.groups.delete(groupId);
+    }
+    for (const groupId of this.offsets.groupIds())
+      if (this.partitionFor(groupId) === index) this.offsets.removeGroup(groupId);
+    this.logger.info({ partition: index }, 'unloaded group coordinator partition (leadership moved)');
+  }
+
+  /** Loads offsets partitions this broker has just become leader of. */
+  onLeadership(): void {
+    this.loadLedPartitions();
   }
 
   /** Loaded members have no sessions running yet: start them, as if each had just heartbeated. */

@@ -45,6 +45,11 @@ export class OffsetStore {
     return (this.groups.get(group)?.size ?? 0) > 0;
   }
 
+  /** Forgets a group's offsets (its coordinator partition moved to another broker). */
+  removeGroup(group: string): void {
+    this.groups.delete(group);
+  }
+
   groupIds(): string[] {
     return [...this.groups.keys()];
   }

@@ -66,13 +66,14 @@ function forget(session: FetchSession, broker: Broker, req: FetchRequest): void 
 
 /**
  * A fetch naming a replica id is a follower's: it reads past the high watermark, so it is
- * accepted only from a broker assigned as a follower of the partition (Kafka answers others with
- * NOT_LEADER_OR_FOLLOWER); consumers send -1.
+ * accepted only from a follower of the partition (Kafka answers others with
+ * NOT_LEADER_OR_FOLLOWER), and the offset it asks for tells the leader what it has (consumers
+ * send -1).
  */
 function check(broker: Broker, p: SessionPartition, replicaId: number): Wanted {
   const { partition, errorCode } = broker.replicas.servedPartition(p.topic, p.partition, p.currentLeaderEpoch);
   if (!partition) return { p, partition, errorCode };
-  if (replicaId >= 0 && (replicaId === broker.config.nodeId || !partition.state.replicas.includes(replicaId)))
+  if (replicaId >= 0 && !partition.recordFollowerFetch(replicaId, p.fetchOffset, Date.now()))
     return { p, partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
   return { p, partition, errorCode: ErrorCode.NONE };
 }

@@ -11,6 +11,7 @@
  */
 import { ApiKey, ErrorCode, type FindCoordinatorResponseCoordinatorInput } from '@gregor/protocol';
 import type { Broker } from '../broker.js';
+import { OFFSETS_TOPIC } from '../coordinator/coordinator.js';
 import { defineHandler } from './handler.js';
 
 /** Why a transactional producer is refused, as clients show it. */
@@ -39,6 +40,20 @@ async function find(broker: Broker, key: string, keyType: number): Promise<FindC
   }
   if (keyType !== GROUP) return answer(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`);
   await broker.groups.ensureTopic();
+  // The coordinator is the leader of the group's __consumer_offsets partition, wherever it is.
+  const state = broker.metadata.topic(OFFSETS_TOPIC)?.partitions[broker.groups.partitionFor(key)];
+  if (state && state.leader !== broker.config.nodeId) {
+    const leader = broker.metadata.brokers().find((b) => b.nodeId === state.leader);
+    if (!leader) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    return {
+      key,
+      nodeId: leader.nodeId,
+      host: leader.host,
+      port: leader.port,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+    };
+  }
   const error = broker.groups.coordinatorError(key);
   // A partition still loading is coordinated here all the same: the client will retry its request.
   if (error !== ErrorCode.NONE && error !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return answer(error);

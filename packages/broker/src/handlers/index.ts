@@ -1,5 +1,10 @@
 /** Every request handler this broker has. ApiVersions advertises exactly these, at these versions. */
 import alterConfigs from './alter-configs.js';
+import alterPartition from './alter-partition.js';
+import controlledShutdown from './controlled-shutdown.js';
+import leaderAndIsr from './leader-and-isr.js';
+import stopReplica from './stop-replica.js';
+import updateMetadata from './update-metadata.js';
 import consumerGroupDescribe from './consumer-group-describe.js';
 import consumerGroupHeartbeat from './consumer-group-heartbeat.js';
 import deleteGroups from './delete-groups.js';
@@ -60,4 +65,13 @@ export const HANDLERS: readonly Handler<never>[] = [
   offsetDelete,
   consumerGroupHeartbeat,
   consumerGroupDescribe,
+] as unknown as Handler<never>[];
+
+/** Inter-broker requests: served (and advertised) only by a broker in a ZooKeeper cluster. */
+export const CLUSTER_HANDLERS: readonly Handler<never>[] = [
+  leaderAndIsr,
+  stopReplica,
+  updateMetadata,
+  controlledShutdown,
+  alterPartition,
 ] as unknown as Handler<never>[];

@@ -18,13 +18,14 @@ function describeTopic(topic: TopicState): MetadataResponseTopicInput {
     topicId: topic.topicId,
     isInternal: topic.internal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      // Kafka lists a partition without a live leader with LEADER_NOT_AVAILABLE and leader -1.
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      offlineReplicas: [],
+      offlineReplicas: p.offlineReplicas ?? [],
     })),
     topicAuthorizedOperations: UNKNOWN_OPERATIONS,
   };

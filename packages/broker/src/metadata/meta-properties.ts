@@ -16,7 +16,15 @@ export interface MetaProperties {
 /** A new cluster id: 16 random bytes in URL-safe base64, like `kafka-storage random-uuid`. */
 export const newClusterId = (): string => randomBytes(16).toString('base64url');
 
-export function loadOrCreateMetaProperties(dataDir: string, nodeId: number): MetaProperties {
+/**
+ * `proposedClusterId`, when given, is the id a new directory gets (a cluster's, from ZooKeeper);
+ * an existing directory of another cluster is refused, as Kafka's InconsistentClusterIdException.
+ */
+export function loadOrCreateMetaProperties(
+  dataDir: string,
+  nodeId: number,
+  proposedClusterId?: string,
+): MetaProperties {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'meta.properties');
   if (existsSync(path)) {
@@ -26,9 +34,14 @@ export function loadOrCreateMetaProperties(dataDir: string, nodeId: number): Met
     if (!clusterId) throw new Error(`${path} has no cluster.id`);
     if (storedNode !== nodeId)
       throw new Error(`${path} belongs to node ${storedNode}, but this broker is node.id=${nodeId}`);
+    if (proposedClusterId !== undefined && clusterId !== proposedClusterId)
+      throw new Error(
+        `${path} belongs to cluster ${clusterId}, but ZooKeeper holds cluster ${proposedClusterId}: ` +
+          'this data directory is from another cluster (use another log.dirs, or the ZooKeeper it came from)',
+      );
     return { clusterId, nodeId };
   }
-  const meta = { clusterId: newClusterId(), nodeId };
+  const meta = { clusterId: proposedClusterId ?? newClusterId(), nodeId };
   writeFileAtomic(
     path,
     `#\n#${new Date().toUTCString()}\nnode.id=${nodeId}\nversion=1\ncluster.id=${meta.clusterId}\n`,

@@ -10,6 +10,10 @@ export interface PartitionState {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** The version of the state (ZooKeeper's znode version): fences ISR changes. 0 when embedded. */
+  partitionEpoch?: number;
+  /** Replicas whose broker is down or whose log directory failed. */
+  offlineReplicas?: number[];
 }
 
 export interface TopicState {

@@ -1,7 +1,10 @@
 /**
- * One partition as the broker sees it: the log, the leader epoch and ISR from metadata, the
- * idempotent producer state, and the waiters of delayed fetches. Appends check producer
- * sequences and record-level rules, then hand the client's bytes to the log unchanged.
+ * One partition as the broker sees it (Kafka's `Partition`): the log, the leader epoch and ISR
+ * the controller decided, the idempotent producer state, and the waiters of delayed fetches. As
+ * leader it appends clients' batches (producer sequences and record-level rules checked, the
+ * bytes handed to the log unchanged), tracks its followers and moves the high watermark to what
+ * the whole ISR has; as follower it appends the leader's batches as they are and truncates a
+ * divergent tail. `makeLeader` / `makeFollower` are the only transitions, each for a newer epoch.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +19,7 @@ import {
 import { StorageError, type PartitionLog } from '@gregor/storage';
 import { writeFileAtomic } from '../metadata/atomic-file.js';
 import type { PartitionState } from '../metadata/metadata-store.js';
+import { FollowerTracker } from './follower-tracker.js';
 import { ProducerStateManager } from './producer-state.js';
 import { applyRecordPolicy, RecordRejection, type RecordError, type RecordPolicy } from './record-policy.js';
 import { isLegacyMessageSet, upConvert } from './up-convert.js';
@@ -36,10 +40,32 @@ export interface AppendOutcome {
 const SNAPSHOT_FILE = 'producer-state.json';
 const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** What a partition asks of the broker around it. */
+export interface PartitionHooks {
+  /**
+   * The leader wants the ISR to become `isr` (through the controller: AlterPartition). Resolves
+   * with the state the controller committed, or undefined when it refused (the leader retries later).
+   */
+  alterIsr(partition: Partition, isr: number[]): Promise<PartitionState | undefined>;
+  /** The high watermark moved or leadership changed: delayed produces waiting on it re-check. */
+  changed(partition: Partition): void;
+}
+
+const NO_HOOKS: PartitionHooks = {
+  alterIsr: async () => undefined,
+  changed: () => {},
+};
+
 export class Partition {
   private producers: ProducerStateManager;
   private readonly waiters = new Set<() => void>();
   private snapshotOffset = -1;
+  private readonly followers = new FollowerTracker();
+  /** The ISR asked of the controller and not yet answered; counted for the high watermark meanwhile. */
+  private pendingIsr: number[] | undefined;
+  /** The log end offset when this leadership began: a follower must reach it to rejoin the ISR. */
+  private epochStartOffset = 0;
+  private leader = false;
 
   constructor(
     readonly topic: string,
@@ -48,24 +74,152 @@ export class Partition {
     readonly dir: string,
     public state: PartitionState,
     public settings: RecordPolicy & { minInsyncReplicas: number },
+    readonly selfId: number = state.leader,
+    private readonly hooks: PartitionHooks = NO_HOOKS,
   ) {
     this.producers = this.loadProducerState();
-    if (log.leaderEpoch < state.leaderEpoch) log.assignEpoch(state.leaderEpoch, log.logEndOffset);
-    this.maybeAdvanceHighWatermark();
-  }
-
-  /**
-   * The high watermark is the smallest log end offset in the ISR. With this broker alone in the
-   * ISR that is its own log end: everything in the log after recovery is committed (the
-   * checkpointed value may be stale after a crash).
-   */
-  maybeAdvanceHighWatermark(): void {
-    if (this.state.isr.length === 1 && this.state.isr[0] === this.state.leader)
-      this.log.updateHighWatermark(this.log.logEndOffset);
+    if (state.leader === selfId) this.makeLeader(state, Date.now());
+    else this.makeFollower(state);
   }
 
   get leaderEpoch(): number {
     return this.state.leaderEpoch;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /**
+   * Becomes (or stays) the leader under `state`. A new epoch starts in the epoch cache at the log
+   * end, and every follower starts unknown. With this broker alone in the ISR, everything in the
+   * log is committed (the checkpointed high watermark may be stale after a crash).
+   */
+  makeLeader(state: PartitionState, now: number): void {
+    const newEpoch = !this.leader || state.leaderEpoch !== this.state.leaderEpoch;
+    this.state = state;
+    this.leader = true;
+    this.pendingIsr = undefined;
+    if (newEpoch) {
+      if (this.log.leaderEpoch < state.leaderEpoch) this.log.assignEpoch(state.leaderEpoch, this.log.logEndOffset);
+      this.epochStartOffset = this.log.logEndOffset;
+      this.followers.reset(state.replicas, state.isr, this.selfId, now);
+    }
+    this.maybeIncrementHighWatermark();
+  }
+
+  /** Becomes a follower under `state`: waiters of the old leadership end (they will see NOT_LEADER). */
+  makeFollower(state: PartitionState): void {
+    this.state = state;
+    this.leader = false;
+    this.pendingIsr = undefined;
+    this.followers.clear();
+    this.wakeWaiters();
+    this.hooks.changed(this);
+  }
+
+  /** A new ISR (and partition epoch) under the same leader epoch, e.g. from UpdateMetadata after AlterPartition. */
+  updateIsr(state: PartitionState): void {
+    this.state = state;
+    if (this.leader) this.maybeIncrementHighWatermark();
+  }
+
+  /**
+   * Leader: moves the high watermark to the smallest log end offset of the ISR (the pending ISR
+   * counted too, so a shrink not yet committed cannot let it run ahead). Returns whether it moved.
+   */
+  maybeIncrementHighWatermark(): boolean {
+    if (!this.leader) return false;
+    const isr = this.pendingIsr ? [...new Set([...this.state.isr, ...this.pendingIsr])] : this.state.isr;
+    const before = this.log.highWatermark;
+    const hw = this.followers.highWatermark(isr, this.selfId, this.log.logEndOffset, before);
+    if (hw <= before) return false;
+    this.log.updateHighWatermark(hw);
+    this.hooks.changed(this);
+    this.wakeWaiters();
+    return true;
+  }
+
+  /**
+   * Leader: a follower fetched from `fetchOffset`. Updates what it has, the high watermark, and
+   * asks for its return to the ISR when it has caught up. False when it is not a replica here.
+   */
+  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): boolean {
+    if (!this.followers.recordFetch(replicaId, fetchOffset, this.log.logEndOffset, now)) return false;
+    if (!this.pendingIsr && !this.state.isr.includes(replicaId)) {
+      const joiners = this.followers.joiners(this.state.isr, this.log.highWatermark, this.epochStartOffset);
+      if (joiners.includes(replicaId)) this.requestIsr([...this.state.isr, replicaId]);
+    }
+    this.maybeIncrementHighWatermark();
+    return true;
+  }
+
+  /** Leader: drops followers that have not caught up within `maxLagMs` from the ISR. */
+  maybeShrinkIsr(now: number, maxLagMs: number): void {
+    if (!this.leader || this.pendingIsr) return;
+    const out = this.followers.laggards(this.state.isr, this.selfId, now, maxLagMs);
+    if (out.length > 0) this.requestIsr(this.state.isr.filter((id) => !out.includes(id)));
+  }
+
+  /** Each follower's log end offset as this leader knows it (-1 unknown). */
+  followerOffsets(): { replicaId: number; logEndOffset: number; lastCaughtUpMs: number }[] {
+    return this.followers
+      .entries()
+      .map(([replicaId, f]) => ({ replicaId, logEndOffset: f.logEndOffset, lastCaughtUpMs: f.lastCaughtUpMs }));
+  }
+
+  private requestIsr(isr: number[]): void {
+    this.pendingIsr = isr;
+    const epoch = this.state.leaderEpoch;
+    this.hooks
+      .alterIsr(this, isr)
+      .then((committed) => {
+        if (this.pendingIsr !== isr) return;
+        this.pendingIsr = undefined;
+        if (committed && this.leader && committed.leaderEpoch === epoch) this.state = committed;
+        this.maybeIncrementHighWatermark();
+      })
+      .catch(() => {
+        if (this.pendingIsr === isr) this.pendingIsr = undefined;
+      });
+  }
+
+  // ---- follower ----
+
+  /** Follower: appends the leader's batches as they are (offsets and epochs kept); returns records appended. */
+  appendAsFollower(records: Buffer): number {
+    const result = this.log.append(records, { leaderEpoch: this.state.leaderEpoch, assignOffsets: false });
+    trackProducers(this.producers, records, result.baseOffset);
+    return result.recordCount;
+  }
+
+  /** Follower: the leader's high watermark, capped by what this log has. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (hw <= this.log.highWatermark) return;
+    this.log.updateHighWatermark(hw);
+    this.wakeWaiters();
+  }
+
+  /**
+   * Follower: removes the divergent tail from `offset` on and rebuilds the producer state to
+   * match (a truncated batch must not count as a duplicate later). Returns whether anything went.
+   */
+  truncateTo(offset: number): boolean {
+    if (!this.log.truncateTo(offset)) return false;
+    this.rebuildProducerState();
+    return true;
+  }
+
+  /** Follower: empties the log and restarts it at `offset` (the leader's log start passed this one's end). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.rebuildProducerState();
+  }
+
+  private rebuildProducerState(): void {
+    this.snapshotOffset = -1;
+    this.producers = this.loadProducerState();
   }
 
   /** Appends a produce request's records for this partition, as the leader. */
@@ -80,6 +234,7 @@ export class Partition {
       bytes: 0,
       recordErrors,
     });
+    if (!this.leader) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.selfId} is not the leader`);
     if (requiredAcks === -1 && this.state.isr.length < this.settings.minInsyncReplicas)
       return failed(
         ErrorCode.NOT_ENOUGH_REPLICAS,
@@ -126,9 +281,8 @@ export class Partition {
         lastOffset: result.lastOffset,
         timestamp: result.maxTimestamp,
       });
-    // One broker: the ISR is this broker, so an append is committed as soon as it is written.
-    this.maybeAdvanceHighWatermark();
-    this.wakeWaiters();
+    // Alone in the ISR, the append is committed at once; else when the followers have fetched it.
+    if (!this.maybeIncrementHighWatermark()) this.wakeWaiters();
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -203,18 +357,7 @@ export class Partition {
     while (offset < end) {
       const { records, nextOffset } = this.log.read(offset, REPLAY_CHUNK_BYTES, { maxOffset: end });
       if (records.length === 0 || nextOffset <= offset) break;
-      for (let at = 0; at + BatchHeader.Size <= records.length;) {
-        const h = readBatchHeader(records, at);
-        if (h.producerId >= 0 && (h.attributes & BatchAttributes.Control) === 0 && h.baseOffset >= from)
-          manager.update(h.producerId, h.producerEpoch, {
-            firstSeq: h.baseSequence,
-            lastSeq: h.baseSequence + h.lastOffsetDelta,
-            firstOffset: h.baseOffset,
-            lastOffset: h.baseOffset + h.lastOffsetDelta,
-            timestamp: h.maxTimestamp,
-          });
-        at += h.batchLength + BatchHeader.LogOverhead;
-      }
+      trackProducers(manager, records, from);
       offset = nextOffset;
     }
   }
@@ -231,5 +374,21 @@ export class Partition {
   /** Drops producer state below a new log start offset (retention, DeleteRecords). */
   logStartMoved(): void {
     this.producers.removeBefore(this.log.logStartOffset);
+  }
+}
+
+/** Records the idempotent producers' batches of `records` (those at or after `from`) in `manager`. */
+function trackProducers(manager: ProducerStateManager, records: Buffer, from: number): void {
+  for (let at = 0; at + BatchHeader.Size <= records.length;) {
+    const h = readBatchHeader(records, at);
+    if (h.producerId >= 0 && (h.attributes & BatchAttributes.Control) === 0 && h.baseOffset >= from)
+      manager.update(h.producerId, h.producerEpoch, {
+        firstSeq: h.baseSequence,
+        lastSeq: h.baseSequence + h.lastOffsetDelta,
+        firstOffset: h.baseOffset,
+        lastOffset: h.baseOffset + h.lastOffsetDelta,
+        timestamp: h.maxTimestamp,
+      });
+    at += h.batchLength + BatchHeader.LogOverhead;
   }
 }

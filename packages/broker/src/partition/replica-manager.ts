@@ -1,8 +1,10 @@
 /**
- * Owns the partitions this broker hosts: opens their logs as metadata says they exist, applies
- * topic configs (broker defaults, dynamic broker overrides, topic overrides), runs retention,
- * flushing, compaction and producer-state snapshots on timers, and lets delayed fetches wait for
- * appends.
+ * Owns the partitions this broker hosts (Kafka's `ReplicaManager`): opens their logs, makes each
+ * leader or follower as the controller says (LeaderAndIsr in a cluster; the embedded single
+ * broker leads every partition its metadata holds), applies topic configs (broker defaults,
+ * dynamic broker overrides, topic overrides), runs retention, flushing, compaction, ISR checks
+ * and producer-state snapshots on timers, and holds the delayed operations: produces waiting for
+ * replication (a purgatory keyed by partition) and fetches waiting for appends.
  */
 import { join } from 'node:path';
 import {
@@ -16,9 +18,10 @@ import {
 import { ErrorCode } from '@gregor/protocol';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config.js';
-import type { MetadataEvent, MetadataStore, TopicState } from '../metadata/metadata-store.js';
+import type { MetadataEvent, MetadataStore, PartitionState, TopicState } from '../metadata/metadata-store.js';
+import { Purgatory } from '../purgatory/purgatory.js';
 import { recordBatchCodec } from './batch-codec.js';
-import { Partition } from './partition.js';
+import { Partition, type PartitionHooks } from './partition.js';
 import { recordPolicyFrom } from './record-policy.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -26,31 +29,60 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${parti
 export type PartitionLookup =
   { partition: Partition; errorCode: typeof ErrorCode.NONE } | { partition: undefined; errorCode: number };
 
+/** One partition of a LeaderAndIsr request. */
+export interface LeaderAndIsrEntry {
+  topic: string;
+  state: PartitionState;
+}
+
+export interface ReplicaManagerOptions {
+  maxOpenFiles: number;
+  /**
+   * Cluster mode: partitions come and go by the controller's LeaderAndIsr and StopReplica only,
+   * and a leader's ISR changes go through `alterIsr`. Without it, metadata changes drive them.
+   */
+  cluster?: { alterIsr: PartitionHooks['alterIsr'] };
+}
+
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   readonly logs: LogManager;
+  /** Produces with acks=all waiting for their batches to reach the ISR. */
+  readonly producePurgatory = new Purgatory<Partition>('produce');
+  private readonly hooks: PartitionHooks;
+  private readonly clusterMode: boolean;
   private compacting = false;
 
   constructor(
     private readonly config: BrokerConfig,
     private readonly metadata: MetadataStore,
     private readonly logger: Logger,
-    maxOpenFiles: number,
+    options: ReplicaManagerOptions,
   ) {
+    this.clusterMode = options.cluster !== undefined;
+    this.hooks = {
+      alterIsr: options.cluster?.alterIsr ?? (async () => undefined),
+      changed: (p) => this.producePurgatory.checkAndComplete(p),
+    };
     this.logs = LogManager.open(config.logDir, {
       configFor: (topic) => this.logConfigFor(topic),
       codec: recordBatchCodec,
-      maxOpenFiles,
+      maxOpenFiles: options.maxOpenFiles,
     });
     logLoadSummary(this.logs.loadSummary, logger);
   }
 
-  /** Opens every partition metadata knows, and follows metadata changes from now on. */
+  /**
+   * Embedded: opens every partition metadata knows. Both: follows metadata changes from now on
+   * and starts the timers.
+   */
   start(): void {
-    for (const topic of this.metadata.topics()) this.openTopic(topic);
-    this.removeStrayLogs();
+    if (!this.clusterMode) {
+      for (const topic of this.metadata.topics()) this.openTopic(topic);
+      this.removeStrayLogs();
+    }
     this.unsubscribe = this.metadata.subscribe((e) => this.onMetadata(e));
     const every = (ms: number, what: string, fn: () => unknown) => {
       const t = setInterval(() => {
@@ -68,6 +100,13 @@ export class ReplicaManager {
     every(this.config.int('log.flush.scheduler.interval.ms'), 'flush', () => this.logs.flushDue());
     every(this.config.int('log.cleaner.backoff.ms'), 'compaction', () => this.compact());
     every(30_000, 'producer snapshot', () => this.snapshotProducers());
+    if (this.clusterMode) {
+      const maxLagMs = this.config.int('replica.lag.time.max.ms');
+      every(Math.max(Math.floor(maxLagMs / 2), 100), 'ISR check', () => {
+        const now = Date.now();
+        for (const p of this.partitions.values()) p.maybeShrinkIsr(now, maxLagMs);
+      });
+    }
   }
 
   /** The effective topic config under Kafka's names: broker defaults < dynamic broker < topic. */
@@ -103,12 +142,7 @@ export class ReplicaManager {
         if (!p.replicas.includes(this.config.nodeId)) continue;
         const created = !this.logs.getLog(topic.name, p.partition);
         opened.push({ partition: p.partition, created });
-        const log = this.logs.getOrCreateLog(topic.name, p.partition, config);
-        const dir = join(this.config.logDir, partitionDirName(topic.name, p.partition));
-        this.partitions.set(
-          key(topic.name, p.partition),
-          new Partition(topic.name, p.partition, log, dir, p, settings),
-        );
+        this.createPartition(topic.name, p, config, settings);
       }
     } catch (err) {
       this.logger.error(
@@ -120,11 +154,84 @@ export class ReplicaManager {
     }
   }
 
+  private createPartition(
+    topic: string,
+    state: PartitionState,
+    config = this.logConfigFor(topic),
+    settings = this.settingsFor(topic),
+  ): Partition {
+    const log = this.logs.getOrCreateLog(topic, state.partition, config);
+    const dir = join(this.config.logDir, partitionDirName(topic, state.partition));
+    const partition = new Partition(topic, state.partition, log, dir, state, settings, this.config.nodeId, this.hooks);
+    this.partitions.set(key(topic, state.partition), partition);
+    return partition;
+  }
+
+  /**
+   * LeaderAndIsr: makes each partition leader or follower under its new state. A state not newer
+   * than the one held (leader epoch, then partition epoch) is stale and ignored with
+   * STALE_CONTROLLER_EPOCH, as Kafka does. Returns the error per entry and what changed role.
+   */
+  becomeLeaderOrFollower(
+    entries: LeaderAndIsrEntry[],
+    now = Date.now(),
+  ): { errors: number[]; leaders: Partition[]; followers: Partition[] } {
+    const errors: number[] = [];
+    const leaders: Partition[] = [];
+    const followers: Partition[] = [];
+    for (const { topic, state } of entries) {
+      if (!state.replicas.includes(this.config.nodeId)) {
+        errors.push(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        continue;
+      }
+      const existing = this.partitions.get(key(topic, state.partition));
+      if (
+        existing &&
+        (state.leaderEpoch < existing.leaderEpoch ||
+          (state.leaderEpoch === existing.leaderEpoch &&
+            (state.partitionEpoch ?? 0) <= (existing.state.partitionEpoch ?? 0)))
+      ) {
+        errors.push(ErrorCode.STALE_CONTROLLER_EPOCH);
+        continue;
+      }
+      try {
+        const leads = state.leader === this.config.nodeId;
+        let partition = existing;
+        if (!partition) partition = this.createPartition(topic, state);
+        else if (leads) partition.makeLeader(state, now);
+        else if (state.leaderEpoch === partition.leaderEpoch && !partition.isLeader) partition.updateIsr(state);
+        else partition.makeFollower(state);
+        (leads ? leaders : followers).push(partition);
+        errors.push(ErrorCode.NONE);
+      } catch (err) {
+        this.logger.error({ err, topic, partition: state.partition }, 'could not take on a replica');
+        errors.push(ErrorCode.KAFKA_STORAGE_ERROR);
+      }
+    }
+    return { errors, leaders, followers };
+  }
+
+  /** UpdateMetadata for a partition this broker hosts: a new ISR under the same leader epoch. */
+  updatePartitionState(topic: string, state: PartitionState): void {
+    const p = this.partitions.get(key(topic, state.partition));
+    if (!p || state.leaderEpoch !== p.leaderEpoch) return;
+    if ((state.partitionEpoch ?? 0) <= (p.state.partitionEpoch ?? 0)) return;
+    p.updateIsr(state);
+  }
+
+  /** StopReplica: stops serving a partition; with `deleteLog` (topic deletion, reassignment away) removes it. */
+  stopReplica(topic: string, partition: number, deleteLog: boolean): void {
+    this.dropPartition(topic, partition, deleteLog);
+  }
+
   /** Forgets a partition; with `deleteLog`, removes its log too (else it stays on disk unserved). */
   private dropPartition(topic: string, partition: number, deleteLog: boolean): void {
     const p = this.partitions.get(key(topic, partition));
     this.partitions.delete(key(topic, partition));
-    p?.wakeWaiters();
+    if (p) {
+      p.makeFollower({ ...p.state, leader: -1 });
+      this.producePurgatory.checkAndComplete(p);
+    }
     if (!deleteLog) return;
     this.logs
       .deleteLog(topic, partition)
@@ -150,6 +257,8 @@ export class ReplicaManager {
   }
 
   private onMetadata(e: MetadataEvent): void {
+    // In a cluster, partitions come and go only by the controller's requests.
+    if (this.clusterMode && e.type !== 'topic-configs-changed' && e.type !== 'broker-configs-changed') return;
     switch (e.type) {
       case 'topic-created':
         this.openTopic(e.topic);
@@ -191,17 +300,22 @@ export class ReplicaManager {
    * `currentLeaderEpoch` -1 means the client did not say.
    */
   servedPartition(topic: string, index: number, currentLeaderEpoch = -1): PartitionLookup {
-    const state = this.metadata.topic(topic);
-    if (!state || index < 0 || index >= state.partitions.length)
-      return { partition: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const partition = this.partitions.get(key(topic, index));
-    if (!partition) return { partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (!partition) {
+      const state = this.metadata.topic(topic);
+      const known = state && index >= 0 && index < state.partitions.length;
+      return {
+        partition: undefined,
+        errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      };
+    }
     if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== partition.leaderEpoch)
       return {
         partition: undefined,
         errorCode:
           currentLeaderEpoch < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH,
       };
+    if (!partition.isLeader) return { partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     return { partition, errorCode: ErrorCode.NONE };
   }
 
@@ -287,6 +401,7 @@ export class ReplicaManager {
   close(): void {
     for (const t of this.timers) clearInterval(t);
     this.unsubscribe?.();
+    this.producePurgatory.completeAll();
     for (const p of this.partitions.values()) p.wakeWaiters();
     this.snapshotProducers();
     this.logs.close();

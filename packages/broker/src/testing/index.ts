@@ -144,3 +144,4 @@ export {
   type ZooKeeperNode,
   type ZooKeeperOptions,
 } from './zookeeper.js';
+export { liveBrokerIds, startCluster, type ClusterBroker, type ClusterOptions, type TestCluster } from './cluster.js';

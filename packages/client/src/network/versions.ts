@@ -41,6 +41,13 @@ export const CLIENT_VERSIONS: Partial<Record<ApiKeyNumber, VersionRange>> = {
   [ApiKey.DescribeCluster]: { min: 0, max: 1 },
   [ApiKey.OffsetDelete]: { min: 0, max: 0 },
   [ApiKey.ConsumerGroupHeartbeat]: { min: 0, max: 1 },
+  // Broker-to-broker requests (a Gregor broker uses this connection layer for them).
+  [ApiKey.LeaderAndIsr]: { min: 5, max: 6 },
+  [ApiKey.UpdateMetadata]: { min: 7, max: 7 },
+  [ApiKey.StopReplica]: { min: 3, max: 3 },
+  [ApiKey.ControlledShutdown]: { min: 3, max: 3 },
+  [ApiKey.AlterPartition]: { min: 1, max: 1 },
+  [ApiKey.OffsetForLeaderEpoch]: { min: 3, max: 4 },
 };
 
 /** The highest version both sides support, or undefined when the ranges do not meet. */
