@@ -16,7 +16,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto';
 import { probeTcp, type ProbeOptions, type ProbeResult } from './probe.js';
 import { bridgeName, claim, netnsName, sweepStale, teardown, track, untrack, vethName } from './registry.js';
-import { run } from './shell.js';
+import { ipBatch, run } from './shell.js';
 
 const TABLE = 'inet gregor_netlab';
 const RULESET = `
@@ -147,9 +147,11 @@ export class NetLab {
       try {
         const subnet = await freeSubnet();
         if (!subnet) throw new Error('no free 10.x.y.0/24 subnet for a lab');
-        await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
-        await run('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
-        await run('ip', ['link', 'set', bridge, 'up']);
+        await ipBatch([
+          `link add ${bridge} type bridge`,
+          `addr add ${subnet}.1/24 dev ${bridge}`,
+          `link set ${bridge} up`,
+        ]);
         // Another lab may have picked the same subnet at the same moment: both routes now show.
         if ((await routedSubnets()).filter((r) => r.dst === `${subnet}.0/24`).length > 1) {
           teardown(id);
@@ -176,17 +178,16 @@ export class NetLab {
     const node = new LabNode(name, `${this.subnet}.${index + 2}`, netnsName(this.id, name));
     const veth = vethName(this.id, index);
     try {
-      await run('ip', ['netns', 'add', node.netns]);
-      await run('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.netns]);
-      await run('ip', ['link', 'set', veth, 'master', this.bridge]);
-      await run('ip', ['link', 'set', veth, 'up']);
-      await run('ip', ['-n', node.netns, 'link', 'set', 'lo', 'up']);
-      await run('ip', ['-n', node.netns, 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0']);
-      await run('ip', ['-n', node.netns, 'link', 'set', 'eth0', 'up']);
+      await ipBatch([
+        `netns add ${node.netns}`,
+        `link add ${veth} type veth peer name eth0 netns ${node.netns}`,
+        `link set ${veth} master ${this.bridge}`,
+        `link set ${veth} up`,
+      ]);
+      await ipBatch(['link set lo up', `addr add ${node.ip}/24 dev eth0`, 'link set eth0 up'], node.netns);
       await node.nft(RULESET);
     } catch (err) {
-      await run('ip', ['link', 'del', veth]).catch(() => undefined);
-      await run('ip', ['netns', 'del', node.netns]).catch(() => undefined);
+      await run('ip', ['-force', '-batch', '-'], `link del ${veth}\nnetns del ${node.netns}\n`).catch(() => undefined);
       throw err;
     }
     this.byName.set(name, node);

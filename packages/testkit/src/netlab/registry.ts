@@ -68,8 +68,9 @@ export function listLinks(): string[] {
 export function teardown(id: string): void {
   const own = (name: string) => ID_PATTERN.exec(name)?.[1] === id;
   const namespaces = listNetns().filter(own);
-  for (const ns of namespaces) {
-    for (const pid of (runSync('ip', ['netns', 'pids', ns]) ?? '').split('\n').filter(Boolean)) {
+  if (namespaces.length > 0) {
+    const pids = runSync('ip', ['-force', '-batch', '-'], namespaces.map((ns) => `netns pids ${ns}\n`).join('')) ?? '';
+    for (const pid of pids.split('\n').filter(Boolean)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
       } catch {
@@ -78,10 +79,13 @@ export function teardown(id: string): void {
     }
   }
   const links = listLinks().filter(own);
-  // Veths before the bridge they are enslaved to.
-  for (const link of links.filter((l) => l !== bridgeName(id))) runSync('ip', ['link', 'del', link]);
-  for (const ns of namespaces) runSync('ip', ['netns', 'del', ns]);
-  if (links.includes(bridgeName(id))) runSync('ip', ['link', 'del', bridgeName(id)]);
+  // Veths before the bridge they are enslaved to; one `ip` process, going on past failures.
+  const steps = [
+    ...links.filter((l) => l !== bridgeName(id)).map((l) => `link del ${l}`),
+    ...namespaces.map((ns) => `netns del ${ns}`),
+    ...(links.includes(bridgeName(id)) ? [`link del ${bridgeName(id)}`] : []),
+  ];
+  if (steps.length > 0) runSync('ip', ['-force', '-batch', '-'], `${steps.join('\n')}\n`);
   rmSync(join(STATE_DIR, id), { force: true });
 }
 

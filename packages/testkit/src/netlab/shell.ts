@@ -35,8 +35,16 @@ export function run(cmd: string, args: readonly string[], input?: string): Promi
   });
 }
 
-/** The synchronous form, for teardown from an exit handler; returns undefined instead of throwing. */
-export function runSync(cmd: string, args: readonly string[]): string | undefined {
-  const result = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The synchronous form, for teardown from an exit handler: stdout, or undefined on a non-zero
+ * exit (`ip -force -batch` reports a failure but still runs every line).
+ */
+export function runSync(cmd: string, args: readonly string[], input?: string): string | undefined {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
   return result.status === 0 ? result.stdout : undefined;
+}
+
+/** Runs `ip` commands (one per line, without the leading `ip`) in one process: `ip [-n ns] -batch -`. */
+export function ipBatch(lines: readonly string[], netns?: string): Promise<string> {
+  return run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
 }
