@@ -1,7 +1,8 @@
 /**
  * Real services inside NetLab nodes: Debian's ZooKeeper (a Java process) bound to its node's
- * address and cut off by isolate(), and a spawned broker in a namespace that our client in the
- * root namespace produces to and consumes from. Needs root and, for the first, ZooKeeper.
+ * address and cut off by isolate(); a three-node ensemble across namespaces re-electing when its
+ * leader is isolated; and a spawned broker in a namespace that our client in the root namespace
+ * produces to and consumes from. Needs root and, for the ZooKeeper tests, ZooKeeper.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -62,6 +63,51 @@ test(
     });
     await lab.heal();
     assert.equal((await broker.probe(zkNode.ip, port, { send: 'ruok', read: true })).outcome, 'connected');
+  },
+);
+
+test(
+  'a ZooKeeper ensemble across three namespaces: isolating its leader elects another; after heal() the old one follows',
+  { skip: skip || (!process.env.CI && !zookeeperInstalled() && 'ZooKeeper is not installed') },
+  async (t) => {
+    const cleanup = cleanupStack(t);
+    const lab = await NetLab.create({ name: 'netlab-ensemble' });
+    cleanup(() => lab.destroy());
+    const nodes = [await lab.addNode('z1'), await lab.addNode('z2'), await lab.addNode('z3')];
+    const zk = await startZooKeeper({ nodes: 3, hosts: nodes.map((n) => ({ host: n.ip, wrap: n.wrap })) });
+    cleanup(() => zk.stop());
+    assert.equal(zk.connectString, nodes.map((n, i) => `${n.ip}:${zk.nodes[i]!.clientPort}`).join(','));
+
+    // Each node's role as its `srvr` reports it to a client in the root namespace.
+    const modes = () =>
+      Promise.all(
+        nodes.map(async (n, i) => {
+          const r = await lab.probe(n.ip, zk.nodes[i]!.clientPort, { send: 'srvr', read: true });
+          const reply = r.outcome === 'connected' ? r.reply : r.outcome;
+          return /Mode: (\w+)/.exec(reply)?.[1] ?? (/not currently serving/.test(reply) ? 'not serving' : reply);
+        }),
+      );
+    const waitForModes = async (what: string, ok: (m: string[]) => boolean): Promise<string[]> => {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const m = await modes();
+        if (ok(m)) return m;
+        assert.ok(Date.now() < deadline, `${what}: modes still ${JSON.stringify(m)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    const first = await waitForModes('a leader', (m) => m.filter((x) => x === 'leader').length === 1);
+    const old = first.indexOf('leader');
+
+    await lab.isolate(nodes[old]!.name);
+    const during = await waitForModes(
+      'the majority elects a new leader, the isolated node stops serving',
+      (m) => m[old] === 'not serving' && m.filter((x, i) => i !== old && x === 'leader').length === 1,
+    );
+    assert.equal(during.filter((x) => x === 'follower').length, 1);
+
+    await lab.heal();
+    await waitForModes('the old leader rejoins as a follower', (m) => m[old] === 'follower');
   },
 );
 
