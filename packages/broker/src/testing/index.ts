@@ -83,6 +83,10 @@ export interface SpawnedBroker {
 export interface SpawnOptions {
   /** Runs the broker under `ulimit -n` of this many open files (through bash). */
   openFilesLimit?: number;
+  /** The address the broker listens on (default 127.0.0.1), e.g. a NetLab node's `ip`. */
+  host?: string;
+  /** An argv prefix to spawn the broker under, e.g. a NetLab node's `wrap` (`ip netns exec <ns>`). */
+  wrap?: readonly string[];
 }
 
 /**
@@ -95,20 +99,22 @@ export function spawnBroker(
   port = 0,
   options: SpawnOptions = {},
 ): Promise<SpawnedBroker> {
+  const host = options.host ?? '127.0.0.1';
   const args = [
     ...brokerCommand(),
     '--override',
-    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://${host}:${port}`,
     '--override',
     `log.dirs=${dataDir}`,
   ];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const child =
-    options.openFilesLimit === undefined
-      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('bash', ['-c', `ulimit -n ${options.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+  const argv = [
+    ...(options.wrap ?? []),
+    ...(options.openFilesLimit === undefined
+      ? [process.execPath, ...args]
+      : ['bash', '-c', `ulimit -n ${options.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...args]),
+  ];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const logLines: string[] = [];
   const exited = new Promise<number | string>((res) => child.on('exit', (code, signal) => res(code ?? signal ?? -1)));
   let stderr = '';
@@ -124,7 +130,7 @@ export function spawnBroker(
           resolvePort({
             child,
             port: bound,
-            bootstrap: `127.0.0.1:${bound}`,
+            bootstrap: `${host}:${bound}`,
             metricsPort: entry.metricsPort ?? -1,
             exited,
             logLines,

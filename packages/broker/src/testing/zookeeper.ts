@@ -45,6 +45,12 @@ export interface ZooKeeperOptions {
   nodes?: number;
   /** ZooKeeper's tick; session timeouts must be between 2 and 20 ticks. */
   tickTimeMs?: number;
+  /**
+   * Where each node runs, for network-partition tests: the address it binds and advertises to
+   * its peers (default 127.0.0.1) and an argv prefix it is spawned under, such as a NetLab node's
+   * `wrap` (`ip netns exec <ns>`). One entry per node.
+   */
+  hosts?: { host: string; wrap?: readonly string[] }[];
 }
 
 /** A port that was free a moment ago (ZooKeeper cannot bind port 0 for its quorum ports). */
@@ -61,9 +67,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Asks a node `srvr` (ZooKeeper's four-letter status word); true once it serves requests. */
-function serving(port: number): Promise<boolean> {
+function serving(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     let reply = '';
     socket.setTimeout(1_000, () => socket.destroy());
     socket.on('connect', () => socket.end('srvr'));
@@ -73,11 +79,17 @@ function serving(port: number): Promise<boolean> {
   });
 }
 
-async function waitServing(port: number, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {
+async function waitServing(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  child: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`ZooKeeper exited (${child.exitCode}): ${log()}`);
-    if (await serving(port)) return;
+    if (await serving(host, port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`ZooKeeper on port ${port} did not serve within ${timeoutMs} ms: ${log()}`);
@@ -88,6 +100,9 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
     throw new Error('ZooKeeper is not installed: apt-get install -y --no-install-recommends zookeeper');
   const count = options.nodes ?? 1;
   const tick = options.tickTimeMs ?? 500;
+  if (options.hosts && options.hosts.length !== count)
+    throw new Error(`ZooKeeper: ${options.hosts.length} hosts given for ${count} nodes`);
+  const hostOf = (i: number): string => options.hosts?.[i]?.host ?? '127.0.0.1';
   const root = mkdtempSync(join(tmpdir(), 'gregor-zk-'));
   const ports: { client: number; peer: number; election: number }[] = [];
   for (let i = 0; i < count; i++)
@@ -102,7 +117,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
       `tickTime=${tick}`,
       `dataDir=${dataDir}`,
       `clientPort=${ports[i]!.client}`,
-      'clientPortAddress=127.0.0.1',
+      `clientPortAddress=${hostOf(i)}`,
       'admin.enableServer=false',
       '4lw.commands.whitelist=srvr,stat,ruok',
       'maxClientCnxns=0',
@@ -111,7 +126,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
     ];
     if (count > 1) {
       writeFileSync(join(dataDir, 'myid'), `${i + 1}\n`);
-      ports.forEach((p, j) => lines.push(`server.${j + 1}=127.0.0.1:${p.peer}:${p.election}`));
+      ports.forEach((p, j) => lines.push(`server.${j + 1}=${hostOf(j)}:${p.peer}:${p.election}`));
     }
     const file = join(root, `zoo-${i + 1}.cfg`);
     writeFileSync(file, `${lines.join('\n')}\n`);
@@ -122,9 +137,17 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
     count > 1 ? 'org.apache.zookeeper.server.quorum.QuorumPeerMain' : 'org.apache.zookeeper.server.ZooKeeperServerMain';
 
   const launch = (i: number): ChildProcess => {
-    const child = spawn('java', ['-Xmx128m', '-XX:+UseSerialGC', '-cp', JARS.join(':'), mainClass, configs[i]!], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const argv = [
+      ...(options.hosts?.[i]?.wrap ?? []),
+      'java',
+      '-Xmx128m',
+      '-XX:+UseSerialGC',
+      '-cp',
+      JARS.join(':'),
+      mainClass,
+      configs[i]!,
+    ];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     // Keep the tail of the output for error messages; ZooKeeper logs a lot at INFO.
     const keep = (d: Buffer) => (logs[i] = (logs[i]! + d.toString()).slice(-4_000));
     child.stdout!.on('data', keep);
@@ -139,7 +162,9 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
 
   const started = nodes.map((_, i) => launch(i));
   try {
-    await Promise.all(started.map((child, i) => waitServing(ports[i]!.client, 60_000, child, () => logs[i]!)));
+    await Promise.all(
+      started.map((child, i) => waitServing(hostOf(i), ports[i]!.client, 60_000, child, () => logs[i]!)),
+    );
   } catch (err) {
     for (const c of started) c.kill('SIGKILL');
     rmSync(root, { recursive: true, force: true });
@@ -154,7 +179,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
     nodes[i]!.child = undefined;
   };
   return {
-    connectString: ports.map((p) => `127.0.0.1:${p.client}`).join(','),
+    connectString: ports.map((p, i) => `${hostOf(i)}:${p.client}`).join(','),
     nodes,
     kill,
     pause(i) {
@@ -166,7 +191,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
     async restart(i) {
       await kill(i);
       const child = launch(i);
-      await waitServing(ports[i]!.client, 60_000, child, () => logs[i]!);
+      await waitServing(hostOf(i), ports[i]!.client, 60_000, child, () => logs[i]!);
     },
     async stop() {
       for (let i = 0; i < nodes.length; i++) {
