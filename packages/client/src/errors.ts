@@ -58,9 +58,16 @@ export class RequestTimeoutError extends KafkaError {
   }
 }
 
-/** The broker supports no version of an API that this client can speak (UNSUPPORTED_VERSION). */
+/**
+ * The broker supports no version of an API that this client can speak (UNSUPPORTED_VERSION).
+ * `apiKey` names the API when the whole API is missing or out of range (not a missing feature).
+ */
 export class UnsupportedVersionError extends KafkaError {
-  constructor(broker: string, message: string) {
+  constructor(
+    broker: string,
+    message: string,
+    readonly apiKey?: number,
+  ) {
     super(ErrorCode.UNSUPPORTED_VERSION, `${broker}: ${message}`, { broker });
   }
 }
