@@ -57,9 +57,10 @@ test('describeTopics reports leader, epoch, replicas, ISR and offline replicas; 
 
 const unsupported = (apiKey: number, name: string) => (e: unknown) =>
   e instanceof UnsupportedVersionError &&
-  e.apiKey === apiKey &&
+  e.api?.key === apiKey &&
+  e.api.name === name &&
   e.name === 'UNSUPPORTED_VERSION' &&
-  e.message.includes(`${name} (API ${apiKey})`);
+  e.message === `${tb.bootstrap}: the broker does not support ${name} (API ${apiKey})`;
 
 test('controller APIs the broker does not serve fail with UnsupportedVersionError naming the API', async () => {
   const topic = uniqueTopic('elect');

@@ -182,8 +182,10 @@ export class BrokerConnection {
       const c = CLIENT_VERSIONS[apiKey];
       throw new UnsupportedVersionError(
         this.address,
-        `${apiName(apiKey)} (API ${apiKey}): broker supports ${b ? `versions ${b.min}-${b.max}` : 'none'}, client ${c ? `${c.min}-${c.max}` : 'none'}`,
-        apiKey,
+        b
+          ? `${apiName(apiKey)} (API ${apiKey}): broker supports versions ${b.min}-${b.max}, client ${c ? `${c.min}-${c.max}` : 'none'}`
+          : `the broker does not support ${apiName(apiKey)} (API ${apiKey})`,
+        b ? undefined : { key: apiKey, name: apiName(apiKey) },
       );
     }
     return version;
