@@ -175,6 +175,8 @@ Examples:
     .option('--all-configs', 'show every config with its source, not only the topic’s overrides')
     .option('--under-replicated-partitions', 'only partitions whose ISR is smaller than their replica set')
     .option('--unavailable-partitions', 'only partitions without a leader, or whose leader is not a live broker')
+    .option('--under-min-isr-partitions', 'only partitions whose ISR is below the topic’s min.insync.replicas')
+    .option('--at-min-isr-partitions', 'only partitions whose ISR is exactly the topic’s min.insync.replicas')
     .option('--exclude-internal', 'without a name: leave out internal topics (__consumer_offsets)')
     .option('--json', 'print {"topics":[{"topic","topicId","internal","partitions":[…]}]}')
     .action(act<[string | undefined, TopicDescribeOptions]>(topicDescribe));

@@ -95,7 +95,7 @@ test('topic create --replica-assignment places the partitions; bad assignments a
   assert.ok(!lines(r.stdout).includes('refused'));
 });
 
-test('topic describe without a name lists every partition; the health filters find nothing on a healthy broker', async () => {
+test('topic describe without a name lists every partition; the health filters find nothing on a healthy broker, min-ISR filters follow the topic config', async () => {
   let r = await gregor('topic', 'create', 'healthy', '--partitions', '2');
   assert.equal(r.code, 0, r.stderr);
   r = await gregor('topic', 'describe');
@@ -119,6 +119,29 @@ test('topic describe without a name lists every partition; the health filters fi
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { topics: [] });
   }
+
+  // min.insync.replicas=2 with one replica: every partition is below it; at it with the default 1.
+  r = await gregor('topic', 'create', 'strict', '--partitions', '2', '--config', 'min.insync.replicas=2');
+  assert.equal(r.code, 0, r.stderr);
+  r = await gregor('topic', 'describe', '--under-min-isr-partitions');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    lines(r.stdout)
+      .slice(1)
+      .map((l) => cells(l).slice(0, 2)),
+    [
+      ['strict', '0'],
+      ['strict', '1'],
+    ],
+  );
+  r = await gregor('topic', 'describe', 'healthy', '--at-min-isr-partitions', '--json');
+  assert.deepEqual(
+    JSON.parse(r.stdout).topics.map((t: { topic: string; partitions: unknown[] }) => [t.topic, t.partitions.length]),
+    [['healthy', 2]],
+  );
+  r = await gregor('topic', 'describe', 'strict', '--at-min-isr-partitions');
+  assert.equal(r.stdout, '');
+
   r = await gregor('topic', 'describe', 'missing-topic', '--under-replicated-partitions');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);

@@ -4,8 +4,9 @@
  * replica set, not counting replicas a reassignment is still adding, as Kafka counts),
  * `offline` (no leader, or a leader that is not a live broker) and `reassigning`. With a topic
  * and no filter: its id, counts and config overrides first. Without a topic: every topic.
- * `--under-replicated-partitions` / `--unavailable-partitions` print only the partitions so
- * marked (nothing at all on a healthy cluster, as Kafka's tool).
+ * `--under-replicated-partitions`, `--unavailable-partitions`, `--under-min-isr-partitions`
+ * (ISR below the topic's min.insync.replicas, or no leader) and `--at-min-isr-partitions` print
+ * only the partitions so marked (nothing at all on a healthy cluster, as Kafka's tool).
  */
 import { KafkaError, type Admin, type OngoingReassignment, type TopicDescription } from '@gregor/client';
 import type { ConfigEntry } from '@gregor/client';
@@ -17,6 +18,8 @@ export interface TopicDescribeOptions {
   allConfigs?: boolean;
   underReplicatedPartitions?: boolean;
   unavailablePartitions?: boolean;
+  underMinIsrPartitions?: boolean;
+  atMinIsrPartitions?: boolean;
   excludeInternal?: boolean;
   json?: boolean;
 }
@@ -33,6 +36,20 @@ interface PartitionView {
   removingReplicas: number[];
   underReplicated: boolean;
   offline: boolean;
+}
+
+/** Each topic's min.insync.replicas (one DescribeConfigs for all). */
+async function minIsrs(admin: Admin, topics: readonly TopicDescription[]): Promise<Map<string, number>> {
+  if (topics.length === 0) return new Map();
+  const described = await admin.describeConfigs(
+    topics.map((t) => ({ type: 'topic' as const, name: t.topic, keys: ['min.insync.replicas'] })),
+  );
+  return new Map(
+    described.flatMap((d) => {
+      const value = d.configs.find((c) => c.name === 'min.insync.replicas')?.value;
+      return value == null ? [] : [[d.name, Number(value)] as const];
+    }),
+  );
 }
 
 /** Ongoing reassignments by partition; none where the cluster cannot say (no controller API, or not allowed). */
@@ -127,11 +144,19 @@ export async function topicDescribe(ctx: Context, name: string | undefined, o: T
     .sort((a, b) => a.topic.localeCompare(b.topic));
   const live = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
   const ongoing = await reassignments(admin);
-  const filtered = o.underReplicatedPartitions === true || o.unavailablePartitions === true;
-  const wanted = (v: PartitionView) =>
-    !filtered ||
-    (o.underReplicatedPartitions === true && v.underReplicated) ||
-    (o.unavailablePartitions === true && v.offline);
+  const minIsrFilter = o.underMinIsrPartitions === true || o.atMinIsrPartitions === true;
+  const minIsr = minIsrFilter ? await minIsrs(admin, topics) : new Map<string, number>();
+  const filtered = o.underReplicatedPartitions === true || o.unavailablePartitions === true || minIsrFilter;
+  const wanted = (v: PartitionView) => {
+    const min = minIsr.get(v.topic);
+    return (
+      !filtered ||
+      (o.underReplicatedPartitions === true && v.underReplicated) ||
+      (o.unavailablePartitions === true && v.offline) ||
+      (o.underMinIsrPartitions === true && (v.leader === null || (min !== undefined && v.isr.length < min))) ||
+      (o.atMinIsrPartitions === true && min !== undefined && v.isr.length === min)
+    );
+  };
   const views = topics.flatMap((t) => viewsOf(t, live, ongoing)).filter(wanted);
   if (o.json) {
     const byTopic = topics
