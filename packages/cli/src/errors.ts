@@ -3,7 +3,7 @@
  * errors); anything else is a runtime failure (exit 1), printed as one readable line: a broker
  * that cannot be reached names the address and the reason, a broker error its Kafka name.
  */
-import { KafkaClientError, KafkaError } from '@gregor/client/errors';
+import { KafkaClientError, KafkaError, UnsupportedVersionError } from '@gregor/client/errors';
 
 export const ExitCode = { Ok: 0, Runtime: 1, Usage: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -36,6 +36,9 @@ function socketCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** APIs only a broker with a controller serves (Kafka 2.4+, or Gregor in cluster mode). */
+const CONTROLLER_APIS = new Set([43, 45, 46]); // ElectLeaders, Alter/ListPartitionReassignments
+
 /** One line (no "gregor:" prefix) describing `e` for the user. */
 export function describeError(e: unknown, bootstrap: string): string {
   if (e instanceof UsageError || e instanceof CliError) return e.message;
@@ -48,6 +51,10 @@ export function describeError(e: unknown, bootstrap: string): string {
     const where = e.broker ?? bootstrap;
     if (/connect timed out/.test(e.message)) return `cannot reach broker at ${where}: connect timed out`;
     return `lost the connection to the broker at ${where}: ${e.message.replace(`${where}: `, '')}`;
+  }
+  if (e instanceof UnsupportedVersionError && e.api) {
+    const needs = CONTROLLER_APIS.has(e.api.key) ? '; it needs a cluster-mode Gregor or Kafka 2.4+' : '';
+    return `the broker at ${e.broker ?? bootstrap} does not support ${e.api.name} (API ${e.api.key})${needs}`;
   }
   if (e instanceof KafkaClientError && e.code === 'ERR_NO_BROKERS') return `cannot reach any broker (${bootstrap})`;
   if (e instanceof KafkaError) return `${e.message} (${e.name})`;

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerClusterCommands } from './cluster-commands.js';
 import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
 import type { ConsumeOptions } from './commands/consume.js';
 import type { DescribeOptions } from './commands/group.js';
@@ -12,6 +13,7 @@ import type { ResetOptions } from './commands/group-reset.js';
 import type { PerfConsumeOptions, PerfProduceOptions } from './commands/perf.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { AlterOptions, CreateOptions } from './commands/topic.js';
+import type { TopicDescribeOptions } from './commands/topic-describe.js';
 import {
   profileCreate,
   profileDelete,
@@ -35,7 +37,7 @@ import { cliVersion } from './version.js';
 const topicCommands = () => import('./commands/topic.js');
 const topicCreate = lazy(topicCommands, 'topicCreate');
 const topicList = lazy(topicCommands, 'topicList');
-const topicDescribe = lazy(topicCommands, 'topicDescribe');
+const topicDescribe = lazy(() => import('./commands/topic-describe.js'), 'topicDescribe');
 const topicAlter = lazy(topicCommands, 'topicAlter');
 const topicDelete = lazy(topicCommands, 'topicDelete');
 const groupCommands = () => import('./commands/group.js');
@@ -49,7 +51,6 @@ const perfProduce = lazy(perfCommands, 'perfProduce');
 const perfConsume = lazy(perfCommands, 'perfConsume');
 const produce = lazy(() => import('./commands/produce.js'), 'produce');
 const consume = lazy(() => import('./commands/consume.js'), 'consume');
-const clusterDescribe = lazy(() => import('./commands/cluster.js'), 'clusterDescribe');
 const start = lazy(() => import('./commands/start.js'), 'start');
 
 const VERSION = cliVersion();
@@ -154,6 +155,10 @@ Examples:
     .argument('<name>', 'topic name')
     .option('--partitions <n>', 'partition count (default: the broker’s num.partitions)', integer(1))
     .option('--replication-factor <n>', 'replicas per partition (default: the broker’s)', integer(1, 32767))
+    .option(
+      '--replica-assignment <list>',
+      'each partition’s brokers, preferred leader first: 1:2:3,2:3:1 (instead of --partitions/--replication-factor)',
+    )
     .option('--config <key=value>', 'a topic config (repeatable)', keyValue)
     .option('--if-not-exists', 'succeed if the topic already exists')
     .action(act<[string, CreateOptions]>(topicCreate));
@@ -165,10 +170,16 @@ Examples:
     .action(act<[{ excludeInternal?: boolean; names?: boolean }]>(topicList));
   topic
     .command('describe')
-    .description('partitions (leader, replicas, ISR) and configs of a topic')
-    .argument('<name>', 'topic name')
+    .description('partitions (leader, replicas, ISR, offline replicas, status) and configs; every topic without a name')
+    .argument('[name]', 'topic name (default: every topic)')
     .option('--all-configs', 'show every config with its source, not only the topic’s overrides')
-    .action(act<[string, { allConfigs?: boolean }]>(topicDescribe));
+    .option('--under-replicated-partitions', 'only partitions whose ISR is smaller than their replica set')
+    .option('--unavailable-partitions', 'only partitions without a leader, or whose leader is not a live broker')
+    .option('--under-min-isr-partitions', 'only partitions whose ISR is below the topic’s min.insync.replicas')
+    .option('--at-min-isr-partitions', 'only partitions whose ISR is exactly the topic’s min.insync.replicas')
+    .option('--exclude-internal', 'without a name: leave out internal topics (__consumer_offsets)')
+    .option('--json', 'print {"topics":[{"topic","topicId","internal","partitions":[…]}]}')
+    .action(act<[string | undefined, TopicDescribeOptions]>(topicDescribe));
   topic
     .command('alter')
     .description('add partitions, set or delete topic configs')
@@ -354,13 +365,8 @@ Examples:
     .argument('<group>', 'group id')
     .action(act<[string]>(groupDelete));
 
-  // cluster ----------------------------------------------------------------------------------
-  program
-    .command('cluster')
-    .description('cluster information')
-    .command('describe')
-    .description('cluster id, controller and brokers')
-    .action(act<[]>(clusterDescribe));
+  // cluster: describe, elect-leaders, reassign (cluster-commands.ts) -------------------------------
+  registerClusterCommands(program, act);
 
   // configs, log-dirs, records, offsets, dump-log ------------------------------------------------
   registerAdminCommands(program, act);

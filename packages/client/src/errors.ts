@@ -58,9 +58,17 @@ export class RequestTimeoutError extends KafkaError {
   }
 }
 
-/** The broker supports no version of an API that this client can speak (UNSUPPORTED_VERSION). */
+/**
+ * The broker supports no version of an API that this client can speak (UNSUPPORTED_VERSION).
+ * `api` is set when the broker does not offer the API at all (e.g. ElectLeaders on a broker
+ * without a controller), as opposed to a version or feature out of range.
+ */
 export class UnsupportedVersionError extends KafkaError {
-  constructor(broker: string, message: string) {
+  constructor(
+    broker: string,
+    message: string,
+    readonly api?: { key: number; name: string },
+  ) {
     super(ErrorCode.UNSUPPORTED_VERSION, `${broker}: ${message}`, { broker });
   }
 }

@@ -1,18 +1,50 @@
-/** `gregor topic create|list|describe|alter|delete`, as kafka-topics.sh. */
+/** `gregor topic create|list|alter|delete`, as kafka-topics.sh (`topic describe`: topic-describe.ts). */
 import { KafkaError } from '@gregor/client';
-import type { ConfigEntry } from '@gregor/client';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { fields, table } from '../output.js';
+import { table } from '../output.js';
 
 export interface CreateOptions {
   partitions?: number;
   replicationFactor?: number;
+  replicaAssignment?: string;
   config?: [string, string][];
   ifNotExists?: boolean;
 }
 
+/**
+ * kafka-topics' `--replica-assignment 1:2:3,2:3:1`: partition i's replicas (the first is its
+ * preferred leader) are the i-th comma-separated group. Every partition needs the same number
+ * of distinct replicas.
+ */
+export function parseReplicaAssignment(text: string): { partition: number; replicas: number[] }[] {
+  const groups = text.split(',').map((g) => g.trim());
+  const out = groups.map((group, partition) => {
+    const ids = group.split(':').map((id) => id.trim());
+    if (!ids.every((id) => /^\d+$/.test(id)))
+      throw new UsageError(
+        `--replica-assignment: partition ${partition} ('${group}') must be broker ids separated by ':', as 1:2:3`,
+      );
+    const replicas = ids.map(Number);
+    if (new Set(replicas).size !== replicas.length)
+      throw new UsageError(`--replica-assignment: partition ${partition} lists a broker more than once (${group})`);
+    return { partition, replicas };
+  });
+  const rf = out[0]!.replicas.length;
+  const odd = out.find((p) => p.replicas.length !== rf);
+  if (odd)
+    throw new UsageError(
+      `--replica-assignment: partition ${odd.partition} has ${odd.replicas.length} replica(s), partition 0 has ${rf}; every partition needs the same replication factor`,
+    );
+  return out;
+}
+
 export async function topicCreate(ctx: Context, name: string, o: CreateOptions): Promise<void> {
+  if (o.replicaAssignment !== undefined && (o.partitions !== undefined || o.replicationFactor !== undefined))
+    throw new UsageError(
+      '--replica-assignment sets the partitions and their replicas; it excludes --partitions and --replication-factor',
+    );
+  const assignments = o.replicaAssignment === undefined ? undefined : parseReplicaAssignment(o.replicaAssignment);
   const admin = await ctx.admin();
   try {
     await admin.createTopics([
@@ -20,6 +52,7 @@ export async function topicCreate(ctx: Context, name: string, o: CreateOptions):
         topic: name,
         numPartitions: o.partitions ?? -1,
         replicationFactor: o.replicationFactor ?? -1,
+        ...(assignments ? { assignments } : {}),
         configs: Object.fromEntries(o.config ?? []),
       },
     ]);
@@ -42,35 +75,6 @@ export async function topicList(ctx: Context, o: { excludeInternal?: boolean; na
     .sort((a, b) => a.topic.localeCompare(b.topic))
     .map((t) => [t.topic, t.partitions.length, t.partitions[0]?.replicas.length ?? 0]);
   ctx.print(table(['TOPIC', 'PARTITIONS', 'REPLICATION-FACTOR'], rows, { color: ctx.out.enabled, alignRight: [1, 2] }));
-}
-
-const shownConfig = (c: ConfigEntry, all: boolean) => all || (!c.isDefault && c.source === 'dynamic-topic');
-
-export async function topicDescribe(ctx: Context, name: string, o: { allConfigs?: boolean }): Promise<void> {
-  const admin = await ctx.admin();
-  const [topic] = await admin.describeTopics([name]);
-  if (!topic) throw new CliError(`topic '${name}' does not exist`);
-  const [configs] = await admin.describeConfigs([{ type: 'topic', name }]);
-  const entries = (configs?.configs ?? [])
-    .filter((c) => shownConfig(c, o.allConfigs === true))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  ctx.print(
-    fields([
-      ['Topic', topic.topic],
-      ['Topic ID', topic.topicId],
-      ['Partitions', topic.partitions.length],
-      ['Replication factor', topic.partitions[0]?.replicas.length ?? 0],
-      ['Internal', topic.isInternal ? 'yes' : 'no'],
-      ['Configs', entries.length === 0 ? '(none set on the topic)' : ''],
-    ]).trimEnd(),
-  );
-  for (const c of entries)
-    ctx.print(`  ${c.name}=${c.isSensitive ? '(sensitive)' : (c.value ?? '')}${o.allConfigs ? `  (${c.source})` : ''}`);
-  ctx.print();
-  const rows = [...topic.partitions]
-    .sort((a, b) => a.partition - b.partition)
-    .map((p) => [p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(',')]);
-  ctx.print(table(['PARTITION', 'LEADER', 'REPLICAS', 'ISR'], rows, { color: ctx.out.enabled }));
 }
 
 export interface AlterOptions {

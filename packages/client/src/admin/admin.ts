@@ -14,7 +14,7 @@ import { Cluster } from '../cluster/cluster.js';
 import { listOffsets as listOffsetsAt, OffsetTimestamp } from '../cluster/list-offsets.js';
 import { resolveClientOptions, type ClientOptions } from '../cluster/options.js';
 import { KafkaError } from '../errors.js';
-import { tpKey, type IsolationLevel, isolationLevelCode } from '../types.js';
+import { tpKey, type IsolationLevel, isolationLevelCode, type TopicPartition } from '../types.js';
 import { describeConfigs, incrementalAlterConfigs } from './configs.js';
 import {
   alterGroupOffsets,
@@ -26,6 +26,7 @@ import {
   listGroups,
   resetGroupOffsets,
 } from './groups.js';
+import * as replicas from './replicas.js';
 import { createPartitions, createTopics, deleteTopics, describeTopics, listTopics, throwFirst } from './topics.js';
 import type {
   AdminRequestOptions,
@@ -34,6 +35,7 @@ import type {
   ConfigDescription,
   ConfigResource,
   CreatedTopic,
+  ElectionType,
   GroupDescription,
   GroupListing,
   GroupOffset,
@@ -43,7 +45,10 @@ import type {
   LogDirDescription,
   NewTopic,
   OffsetQuerySpec,
+  OngoingReassignment,
   PartitionOffset,
+  PartitionReassignment,
+  PartitionResult,
   TopicDescription,
 } from './types.js';
 
@@ -71,7 +76,11 @@ export class Admin {
     return listTopics(this.cluster, options.includeInternal);
   }
 
-  describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+  /**
+   * Each partition's leader, leader epoch, replicas, ISR and offline replicas. `null`: every topic
+   * (internal ones included; topics with an error, e.g. still being created, left out).
+   */
+  describeTopics(topics: readonly string[] | null): Promise<TopicDescription[]> {
     return describeTopics(this.cluster, topics);
   }
 
@@ -178,6 +187,38 @@ export class Admin {
       controllerId: res.controllerId,
       brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     };
+  }
+
+  /**
+   * Elects leaders (ElectLeaders, on the controller): `partitions` null or left out means every
+   * partition. Resolves with one result per partition the broker reports; per-partition errors
+   * (ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, …) are
+   * in the results, not thrown.
+   */
+  electLeaders(
+    request: { type: ElectionType; partitions?: readonly TopicPartition[] | null },
+    options?: AdminRequestOptions,
+  ): Promise<PartitionResult[]> {
+    return replicas.electLeaders(this.cluster, request.type, request.partitions ?? null, options);
+  }
+
+  /**
+   * Moves partitions to new replica lists (AlterPartitionReassignments, on the controller);
+   * `replicas: null` cancels a partition's ongoing reassignment. Per-partition errors are in the results.
+   */
+  alterPartitionReassignments(
+    reassignments: readonly PartitionReassignment[],
+    options?: AdminRequestOptions,
+  ): Promise<PartitionResult[]> {
+    return replicas.alterPartitionReassignments(this.cluster, reassignments, options);
+  }
+
+  /** Reassignments in progress (of `partitions`, default all), with the replicas being added and removed. */
+  listPartitionReassignments(
+    partitions?: readonly TopicPartition[],
+    options?: AdminRequestOptions,
+  ): Promise<OngoingReassignment[]> {
+    return replicas.listPartitionReassignments(this.cluster, partitions, options);
   }
 
   /** Every broker's log directories with the size of each partition (of `topics`, default all). */

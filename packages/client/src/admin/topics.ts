@@ -102,14 +102,13 @@ export async function listTopics(cluster: Cluster, includeInternal = false): Pro
     .sort();
 }
 
-export async function describeTopics(cluster: Cluster, names: readonly string[]): Promise<TopicDescription[]> {
+/** Named topics must all exist; `null` (every topic) skips those in error, such as one being created. */
+export async function describeTopics(cluster: Cluster, names: readonly string[] | null): Promise<TopicDescription[]> {
   const res = await cluster.fetchMetadata(names);
-  throwFirst(
-    res.topics
-      .filter((t) => t.errorCode !== ErrorCode.NONE)
-      .map((t) => ({ code: t.errorCode, message: null, topic: t.name ?? '' })),
-  );
-  return res.topics.map((t) => ({
+  const failed = res.topics.filter((t) => t.errorCode !== ErrorCode.NONE);
+  if (names !== null) throwFirst(failed.map((t) => ({ code: t.errorCode, message: null, topic: t.name ?? '' })));
+  const described = res.topics.filter((t) => t.errorCode === ErrorCode.NONE && t.name !== null);
+  return described.map((t) => ({
     topic: t.name!,
     topicId: t.topicId,
     isInternal: t.isInternal,

@@ -1,4 +1,6 @@
 /** The admin client's public types. */
+import type { KafkaError } from '../errors.js';
+import type { TopicPartition } from '../types.js';
 
 export interface NewTopic {
   topic: string;
@@ -172,4 +174,29 @@ export interface PartitionLag {
   logEndOffset: number;
   /** logEndOffset - committed. */
   lag: number;
+}
+
+/** ElectLeaders: the preferred replica (the first of the replica list), or any live replica when no ISR member is (may lose data). */
+export type ElectionType = 'preferred' | 'unclean';
+
+/**
+ * One partition's outcome of an election or a reassignment: `error` is null on success, else
+ * the partition's Kafka error (ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE, NO_REASSIGNMENT_IN_PROGRESS, …), as data: one failed partition
+ * does not fail the others.
+ */
+export interface PartitionResult extends TopicPartition {
+  error: KafkaError | null;
+}
+
+/** A partition's target replicas (the first is the preferred leader), or null to cancel its ongoing reassignment. */
+export interface PartitionReassignment extends TopicPartition {
+  replicas: readonly number[] | null;
+}
+
+/** A reassignment in progress: the full replica set now, and the replicas being added and removed. */
+export interface OngoingReassignment extends TopicPartition {
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
 }

@@ -49,6 +49,9 @@ interface Pending {
 }
 
 const SOFTWARE_NAME = 'gregor-client';
+const API_NAMES = new Map<number, string>(Object.entries(ApiKey).map(([name, key]) => [key, name]));
+/** Kafka's name of an API (`ElectLeaders`), for messages. */
+export const apiName = (apiKey: number): string => API_NAMES.get(apiKey) ?? `API ${apiKey}`;
 const SOFTWARE_VERSION = '0.1.0';
 
 export class BrokerConnection {
@@ -179,7 +182,10 @@ export class BrokerConnection {
       const c = CLIENT_VERSIONS[apiKey];
       throw new UnsupportedVersionError(
         this.address,
-        `API ${apiKey}: broker supports ${b ? `${b.min}-${b.max}` : 'none'}, client ${c ? `${c.min}-${c.max}` : 'none'}`,
+        b
+          ? `${apiName(apiKey)} (API ${apiKey}): broker supports versions ${b.min}-${b.max}, client ${c ? `${c.min}-${c.max}` : 'none'}`
+          : `the broker does not support ${apiName(apiKey)} (API ${apiKey})`,
+        b ? undefined : { key: apiKey, name: apiName(apiKey) },
       );
     }
     return version;
