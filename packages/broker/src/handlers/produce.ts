@@ -6,8 +6,10 @@
  * advertising v0 also tells older librdkafka (Debian 12's 2.0) that it may compress. The topic's
  * configs apply on the way (partition/record-policy.ts): compression.type recompresses, timestamp
  * windows refuse records with INVALID_TIMESTAMP and per-record errors (v8+ record_errors).
+ * An append that reaches flush.messages is answered once its fsync (off the event loop) is done.
  */
 import { ApiKey, ErrorCode, type ProduceResponseTopicProduceResponseInput } from '@gregor/protocol';
+import { StorageError } from '@gregor/storage';
 import type { RecordError } from '../partition/record-policy.js';
 import { defineHandler } from './handler.js';
 
@@ -18,6 +20,8 @@ export default defineHandler({
   handle(ctx, req) {
     const { broker } = ctx;
     const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    /** fsyncs the answer waits for (flush.messages reached): a failed one fails its partition. */
+    const flushes: Promise<void>[] = [];
     const responses: ProduceResponseTopicProduceResponseInput[] = req.topicData.map((topic) => {
       return {
         name: topic.name,
@@ -45,7 +49,7 @@ export default defineHandler({
             return failed(outcome.errorCode, outcome.errorMessage, outcome.recordErrors);
           }
           broker.metrics.messagesIn.inc({ topic: topic.name }, outcome.recordCount);
-          return {
+          const response: ReturnType<typeof failed> = {
             index: p.index,
             errorCode: ErrorCode.NONE,
             baseOffset: BigInt(outcome.baseOffset),
@@ -54,10 +58,19 @@ export default defineHandler({
             recordErrors: [],
             errorMessage: null,
           };
+          if (outcome.flushed)
+            flushes.push(
+              outcome.flushed.catch((err: unknown) => {
+                const code = err instanceof StorageError ? err.kafkaErrorCode : ErrorCode.KAFKA_STORAGE_ERROR;
+                Object.assign(response, failed(code, err instanceof Error ? err.message : String(err)));
+              }),
+            );
+          return response;
         }),
       };
     });
     if (req.acks === 0) return null;
-    return { responses, throttleTimeMs: 0 };
+    const result = { responses, throttleTimeMs: 0 };
+    return flushes.length === 0 ? result : Promise.all(flushes).then(() => result);
   },
 });
