@@ -61,6 +61,8 @@ export class PartitionLog {
   private readonly epochs: LeaderEpochCache;
   /** Bumped whenever segments are removed or truncated, so the cleaner can tell its view is stale. */
   private generation = 0;
+  /** Bumped when the cleaner swaps segments in, so an asynchronous read can tell its view is stale. */
+  private swaps = 0;
   private cleaning = false;
   /** Where the last compaction stopped: offsets below it are already clean (Kafka's cleaner checkpoint). */
   private firstDirtyOffset = 0;
@@ -342,6 +344,56 @@ export class PartitionLog {
     };
   }
 
+  /**
+   * read() for fetches that may reach older segments, which need not be in the page cache: their
+   * bytes are read on libuv's thread pool, so a cold read (a consumer catching up, a follower
+   * rebuilding) does not stall the event loop. A read starting in the active segment (recently
+   * written, hot) is read() itself, with no await. If the log changes underneath (retention,
+   * truncation, a compaction swap), the read is redone synchronously against the current log.
+   */
+  async readAsync(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    this.ensureOpen();
+    const leo = this.logEndOffset;
+    const start = this.segmentIndexFor(fetchOffset);
+    if (fetchOffset < this.logStart || fetchOffset > leo || start === this.segments.length - 1)
+      return this.read(fetchOffset, maxBytes, options);
+    const [generation, swaps] = [this.generation, this.swaps];
+    const stale = (): boolean => this.generation !== generation || this.swaps !== swaps;
+    const maxOffset = Math.min(options.maxOffset ?? leo, leo);
+    const parts: Buffer[] = [];
+    let remaining = maxBytes;
+    let nextOffset = fetchOffset;
+    try {
+      for (let i = start; i < this.segments.length && nextOffset < maxOffset; i++) {
+        const segment = this.segments[i] as LogSegment;
+        const located = segment.locateOffset(nextOffset);
+        if (!located) continue;
+        const minOne = (options.minOneBatch ?? true) && parts.length === 0;
+        const { bytes, lastOffset } =
+          segment === this.active
+            ? segment.read(located.position, remaining, maxOffset, minOne)
+            : await segment.readAsync(located.position, remaining, maxOffset, minOne);
+        if (this.closed || stale()) break;
+        if (bytes.length === 0) break;
+        parts.push(bytes);
+        remaining -= bytes.length;
+        nextOffset = lastOffset + 1;
+        if (located.position + bytes.length < segment.size || remaining <= 0) break;
+      }
+    } catch (err) {
+      if (!this.closed && !stale()) throw err;
+    }
+    this.ensureOpen();
+    if (stale()) return this.read(fetchOffset, maxBytes, options);
+    return {
+      records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+      nextOffset,
+      logStartOffset: this.logStart,
+      logEndOffset: this.logEndOffset,
+      highWatermark: this.hw,
+    };
+  }
+
   /** Index of the last segment whose base offset is ≤ offset (0 if none). */
   private segmentIndexFor(offset: number): number {
     let lo = 0;
@@ -528,6 +580,7 @@ export class PartitionLog {
           throw new Error('segments changed under the cleaner');
         replacement.switchPool(this.files);
         this.segments.splice(start, old.length, replacement);
+        this.swaps++;
       },
     };
   }
