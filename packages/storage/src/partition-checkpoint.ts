@@ -8,9 +8,9 @@ import { PARTITION_CHECKPOINT } from './file-names.js';
  *
  *   0
  *   3
- *   log-start-offset <n>   moved by DeleteRecords (written at once) and retention
+ *   log-start-offset <n>   moved by DeleteRecords (written at once) and retention (periodically)
  *   recovery-point <n>     every offset below was fsynced: recovery after a crash starts here
- *   high-watermark <n>     written by flush()/close(), like Kafka's periodic HW checkpoint
+ *   high-watermark <n>     written periodically (LogManager.checkpointHighWatermarks) and by close()
  *
  * Kafka keeps these in three per-data-directory files; one small file per partition keeps a
  * partition self-contained (moving or deleting its directory moves or deletes its state).
