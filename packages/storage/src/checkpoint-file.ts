@@ -15,18 +15,48 @@ import { TMP_SUFFIX } from './file-names.js';
  */
 const VERSION = 0;
 
-export function writeCheckpoint(file: string, entries: readonly (readonly (string | number)[])[]): void {
+type Entries = readonly (readonly (string | number)[])[];
+
+function checkpointText(entries: Entries): string {
   const lines = [String(VERSION), String(entries.length), ...entries.map((fields) => fields.join(' '))];
+  return lines.join('\n') + '\n';
+}
+
+export function writeCheckpoint(file: string, entries: Entries): void {
   const tmp = file + TMP_SUFFIX;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, lines.join('\n') + '\n');
+    fs.writeSync(fd, checkpointText(entries));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
   fsyncDirectory(path.dirname(file));
+}
+
+/**
+ * writeCheckpoint with the write and both fsyncs on libuv's thread pool. The rename happens on the
+ * event loop, and only if `commit()` still agrees when the content is on disk (else the temporary
+ * file is removed): a caller can so drop a write that a newer synchronous one overtook. Resolves
+ * whether it committed.
+ */
+export async function writeCheckpointAsync(file: string, entries: Entries, commit: () => boolean): Promise<boolean> {
+  const tmp = `${file}.async${TMP_SUFFIX}`;
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(checkpointText(entries));
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  if (!commit()) {
+    await fs.promises.rm(tmp, { force: true });
+    return false;
+  }
+  fs.renameSync(tmp, file);
+  await fsyncDirectoryAsync(path.dirname(file));
+  return true;
 }
 
 /** The entry lines split into fields; undefined when the file is absent; throws if malformed. */
@@ -56,5 +86,18 @@ export function fsyncDirectory(dir: string): void {
     // Some platforms/filesystems refuse fsync on directories; the rename is still atomic there.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** fsyncDirectory on the thread pool. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // As fsyncDirectory: a refused directory fsync leaves the rename atomic, only maybe not yet durable.
+  } finally {
+    await handle?.close();
   }
 }

@@ -21,6 +21,13 @@ export const StorageErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   /** The log was closed or deleted: KAFKA_STORAGE_ERROR (the broker should not be calling it). */
   LogClosed: 'LOG_CLOSED',
+  /** An fsync failed (the disk is failing): KAFKA_STORAGE_ERROR. */
+  FlushFailed: 'FLUSH_FAILED',
+  /**
+   * Records awaited to reach the disk were truncated first (the leader became a follower):
+   * NOT_LEADER_OR_FOLLOWER, as Kafka answers a produce it can no longer complete as leader.
+   */
+  LogTruncated: 'LOG_TRUNCATED',
   /** An operation that needs a record codec (compaction) was called without one. */
   CodecMissing: 'CODEC_MISSING',
 } as const;
@@ -37,6 +44,8 @@ export const KAFKA_ERROR_CODE: Record<StorageErrorCode, number> = {
   INVALID_CONFIG: 40,
   LOG_CLOSED: 56,
   CODEC_MISSING: -1,
+  FLUSH_FAILED: 56,
+  LOG_TRUNCATED: 6,
 };
 
 export class StorageError extends Error {
@@ -45,8 +54,9 @@ export class StorageError extends Error {
   constructor(
     readonly code: StorageErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.kafkaErrorCode = KAFKA_ERROR_CODE[code];
   }
 }

@@ -157,6 +157,22 @@ export abstract class IndexFile {
     this.dirty = false;
   }
 
+  /**
+   * flush() with the fsync on the thread pool (pending entries are written before it returns);
+   * skipped if `wanted()` says no when its turn comes.
+   */
+  async flushAsync(wanted: () => boolean): Promise<void> {
+    this.writePending();
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      await this.files.sync(() => (wanted() ? this.file : undefined));
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
+  }
+
   /** Writes pending entries and releases the descriptor (entries stay in memory). */
   close(): void {
     this.writePending();

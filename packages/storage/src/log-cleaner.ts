@@ -245,7 +245,7 @@ async function cleanGroup(log: CleanableLog, group: readonly LogSegment[], ctx: 
   // Keep the group's last batch (emptied) so the cleaned file still ends at the same offset.
   if (droppedLast) write(ctx.codec.encode({ ...droppedLast, records: [] }));
   cleaned.onBecomeInactive();
-  cleaned.flush();
+  await cleaned.flushAsync();
   if (ctx.stale()) {
     cleaned.delete();
     return false;

@@ -42,6 +42,14 @@ export interface LoadSummary {
 }
 
 const DEFAULT_MAX_OPEN_FILES = 1000;
+/** Checkpoint files written at once: each takes a thread-pool thread through two fsyncs. */
+const CHECKPOINT_CONCURRENCY = 2;
+
+/** Waits for every promise; rejects with the first failure once all settled. */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  const failure = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
 
 /**
  * The logs of one data directory (Kafka's `log.dirs` entry): `<dataDir>/<topic>-<partition>/`.
@@ -143,7 +151,7 @@ export class LogManager {
     const log = this.logs.get(name);
     if (!log) return false;
     this.logs.delete(name);
-    log.close();
+    log.closeForDeletion();
     const doomed = path.join(this.dataDir, `${name}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
     fs.renameSync(log.dir, doomed);
     fsyncDirectory(this.dataDir);
@@ -166,14 +174,56 @@ export class LogManager {
     return results;
   }
 
-  /** flush.ms for every log (the broker's flush scheduler). */
-  flushDue(now?: number): void {
-    for (const log of this.logs.values()) log.flushIfDue(now);
+  /**
+   * flush.ms for every log (the broker's flush scheduler, every log.flush.scheduler.interval.ms):
+   * starts the flushes that are due, on the thread pool, and resolves when they are done
+   * (rejecting with the first failure).
+   */
+  async flushDue(now?: number): Promise<void> {
+    const flushes: Promise<void>[] = [];
+    for (const log of this.logs.values()) {
+      const flush = log.flushIfDue(now);
+      if (flush) flushes.push(flush);
+    }
+    await settleAll(flushes);
+  }
+
+  /**
+   * Writes the offsets checkpoint of every log whose high watermark moved since its last one
+   * (Kafka's replica.high.watermark.checkpoint.interval.ms task). In the background, a few logs
+   * at a time; a round still running when the next is due makes the next one a no-op.
+   */
+  checkpointHighWatermarks(): Promise<void> {
+    return this.checkpointRound('highWatermark');
+  }
+
+  /** The same for recovery points (Kafka's log.flush.offset.checkpoint.interval.ms task). */
+  checkpointRecoveryPoints(): Promise<void> {
+    return this.checkpointRound('recoveryPoint');
   }
 
   /** Flushes every log and checkpoints recovery points and high watermarks. */
-  checkpoint(): void {
-    for (const log of this.logs.values()) log.flush();
+  async checkpoint(): Promise<void> {
+    await settleAll([...this.logs.values()].map((log) => log.flush()));
+  }
+
+  private readonly checkpointing = new Set<string>();
+
+  private async checkpointRound(field: 'highWatermark' | 'recoveryPoint'): Promise<void> {
+    if (this.checkpointing.has(field)) return;
+    this.checkpointing.add(field);
+    try {
+      const logs = [...this.logs.values()];
+      const failures: unknown[] = [];
+      const worker = async (): Promise<void> => {
+        for (let log = logs.pop(); log; log = logs.pop())
+          await log.checkpoint(field).catch((err: unknown) => failures.push(err));
+      };
+      await Promise.all(Array.from({ length: CHECKPOINT_CONCURRENCY }, worker));
+      if (failures.length > 0) throw failures[0];
+    } finally {
+      this.checkpointing.delete(field);
+    }
   }
 
   /** Total bytes per log (DescribeLogDirs). */

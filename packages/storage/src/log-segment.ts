@@ -59,6 +59,8 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   /** Set once the (lazily loaded) index entries were checked against the log. */
   private indexesVerified = false;
+  /** Closed by its log: background fsyncs and reads still queued must not reopen its files. */
+  private detached = false;
 
   private constructor(
     public logFile: string,
@@ -221,27 +223,33 @@ export class LogSegment {
     minOneBatch: boolean,
   ): { bytes: Buffer; lastOffset: number } {
     const available = this.size - position;
-    let lastIncluded = -1;
-    if (available <= 0) return { bytes: Buffer.alloc(0), lastOffset: lastIncluded };
-    let chunk = this.readAt(position, Math.min(Math.max(maxBytes, BatchHeader.Size), available));
-    let end = 0;
-    while (end + BatchHeader.Size <= chunk.length) {
-      const size = chunk.readInt32BE(end + BatchHeader.BatchLength) + BatchHeader.LogOverhead;
-      const lastOffset =
-        readInt64AsNumber(chunk, end + BatchHeader.BaseOffset) + chunk.readInt32BE(end + BatchHeader.LastOffsetDelta);
-      if (lastOffset >= maxOffset) break;
-      if (end + size > maxBytes || end + size > chunk.length) {
-        if (end === 0 && minOneBatch && size <= available) {
-          chunk = this.readAt(position, size);
-          end = size;
-          lastIncluded = lastOffset;
-        }
-        break;
-      }
-      end += size;
-      lastIncluded = lastOffset;
-    }
-    return { bytes: chunk.subarray(0, end), lastOffset: lastIncluded };
+    if (available <= 0) return { bytes: Buffer.alloc(0), lastOffset: -1 };
+    const chunk = this.readAt(position, firstReadLength(maxBytes, available));
+    const cut = wholeBatches(chunk, maxBytes, maxOffset, minOneBatch, available);
+    const bytes = cut.oversizedFirst ? this.readAt(position, cut.end) : chunk.subarray(0, cut.end);
+    return { bytes, lastOffset: cut.lastOffset };
+  }
+
+  /**
+   * read() with the file reads on the thread pool, for segments that may not be in the page
+   * cache (a synchronous read from disk would stall the event loop). The caller must check that
+   * the log did not change underneath (truncation, deletion) before trusting the bytes.
+   */
+  async readAsync(
+    position: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+  ): Promise<{ bytes: Buffer; lastOffset: number }> {
+    const available = this.size - position;
+    if (available <= 0) return { bytes: Buffer.alloc(0), lastOffset: -1 };
+    const chunk = await this.files.read(this.logFile, position, firstReadLength(maxBytes, available));
+    const cut = wholeBatches(chunk, maxBytes, maxOffset, minOneBatch, available);
+    if (cut.oversizedFirst && this.detached) throw new Error(`${this.logFile} was closed during a read`);
+    const bytes = cut.oversizedFirst
+      ? await this.files.read(this.logFile, position, cut.end)
+      : chunk.subarray(0, cut.end);
+    return { bytes, lastOffset: cut.lastOffset };
   }
 
   /**
@@ -364,10 +372,21 @@ export class LogSegment {
     this.timeIndex.flush();
   }
 
+  /** flush() with the fsyncs on the thread pool: the event loop keeps serving meanwhile. */
+  async flushAsync(): Promise<void> {
+    const wanted = (): boolean => !this.detached;
+    await Promise.all([
+      this.files.sync(() => (this.detached ? undefined : this.logFile)),
+      this.offsetIndex.flushAsync(wanted),
+      this.timeIndex.flushAsync(wanted),
+    ]);
+  }
+
   /** Moves the segment's descriptors to `files` (a segment the cleaner wrote joins its log's pool). */
   switchPool(files: FilePool): void {
     if (files === this.files) return;
     this.close();
+    this.detached = false;
     this.files = files;
     this.offsetIndex.switchPool(files);
     this.timeIndex.switchPool(files);
@@ -385,6 +404,7 @@ export class LogSegment {
   }
 
   close(): void {
+    this.detached = true;
     this.files.close(this.logFile);
     this.offsetIndex.close();
     this.timeIndex.close();
@@ -397,4 +417,38 @@ export class LogSegment {
     this.offsetIndex.delete();
     this.timeIndex.delete();
   }
+}
+
+/** The first read of a fetch: maxBytes (at least a batch header), at most what the segment holds. */
+function firstReadLength(maxBytes: number, available: number): number {
+  return Math.min(Math.max(maxBytes, BatchHeader.Size), available);
+}
+
+/**
+ * Where the whole batches at the start of `chunk` end: as many as fit in `maxBytes` and end below
+ * `maxOffset`. `oversizedFirst` when the first batch alone exceeds maxBytes but minOneBatch
+ * (KIP-74) asks for it anyway: `end` is then its size, to be read again in full.
+ */
+function wholeBatches(
+  chunk: Buffer,
+  maxBytes: number,
+  maxOffset: number,
+  minOneBatch: boolean,
+  available: number,
+): { end: number; lastOffset: number; oversizedFirst: boolean } {
+  let end = 0;
+  let lastOffset = -1;
+  while (end + BatchHeader.Size <= chunk.length) {
+    const size = chunk.readInt32BE(end + BatchHeader.BatchLength) + BatchHeader.LogOverhead;
+    const last =
+      readInt64AsNumber(chunk, end + BatchHeader.BaseOffset) + chunk.readInt32BE(end + BatchHeader.LastOffsetDelta);
+    if (last >= maxOffset) break;
+    if (end + size > maxBytes || end + size > chunk.length) {
+      if (end === 0 && minOneBatch && size <= available) return { end: size, lastOffset: last, oversizedFirst: true };
+      break;
+    }
+    end += size;
+    lastOffset = last;
+  }
+  return { end, lastOffset, oversizedFirst: false };
 }

@@ -36,6 +36,11 @@ export interface AppendResult {
   recordCount: number;
   batchCount: number;
   bytes: number;
+  /**
+   * Present when this append reached `flush.messages`: resolves once the records are fsynced
+   * (rejects with a StorageError if the fsync failed or the log was truncated or closed first).
+   */
+  flushed?: Promise<void>;
 }
 
 export interface ReadOptions {

@@ -17,7 +17,8 @@ import {
   type CompactionStats,
 } from './log-cleaner.js';
 import { findOffsetByTimestamp, findMaxTimestamp, type TimestampAndOffset } from './timestamp-lookup.js';
-import { readPartitionOffsets, writePartitionOffsets, type PartitionOffsets } from './partition-checkpoint.js';
+import { LogFlusher, type FlushableLog } from './log-flusher.js';
+import { PartitionOffsetsFile, readPartitionOffsets, type PartitionOffsets } from './partition-checkpoint.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -38,27 +39,30 @@ export * from './partition-log-types.js';
  * - `leader-epoch-checkpoint` (LeaderEpochCache);
  * - `partition-offsets-checkpoint` (see partition-checkpoint.ts), three named entries:
  *   `log-start-offset N` (moved by DeleteRecords; written immediately), `recovery-point N`
- *   (everything below was fsynced) and `high-watermark N` (both written by flush()/close(),
- *   like Kafka's periodic checkpoints; a stale value only costs recovery work or an HW that the
- *   broker raises again).
+ *   (everything below was fsynced) and `high-watermark N` (written by checkpoint(), which the
+ *   broker runs periodically as Kafka does, and by flush()/close(); a stale value only costs
+ *   recovery work or an HW that the broker raises again).
  *
  * Invariants: logStartOffset ≤ highWatermark ≤ logEndOffset; segments have increasing base
  * offsets and only the last (active) one is appended to; every byte of a segment is a whole
- * valid batch. All I/O is synchronous: appends and reads hit the page cache, and being
- * synchronous makes each call atomic with respect to the others (the cleaner's async work only
- * touches files of segments that are no longer appended to and swaps them in one step).
+ * valid batch. Appends and reads of the page cache are synchronous, which makes each call
+ * atomic with respect to the others; what may wait on the disk runs on libuv's thread pool so
+ * the event loop never does: fsyncs (LogFlusher), periodic checkpoints, reads of older segments
+ * (readAsync) and the cleaner's work (which only touches segments no longer appended to and
+ * swaps them in one step).
  */
 export class PartitionLog {
   private segments: LogSegment[];
   private logStart: number;
   private hw: number;
-  private recoveryPoint: number;
-  private unflushedMessages = 0;
-  private lastFlushMs: number;
+  private readonly flusher: LogFlusher;
+  private readonly offsetsFile: PartitionOffsetsFile;
   private closed = false;
   private readonly epochs: LeaderEpochCache;
   /** Bumped whenever segments are removed or truncated, so the cleaner can tell its view is stale. */
   private generation = 0;
+  /** Bumped when the cleaner swaps segments in, so an asynchronous read can tell its view is stale. */
+  private swaps = 0;
   private cleaning = false;
   /** Where the last compaction stopped: offsets below it are already clean (Kafka's cleaner checkpoint). */
   private firstDirtyOffset = 0;
@@ -81,8 +85,8 @@ export class PartitionLog {
       (report.truncatedBytes > 0 || report.problems.length > 0 || leo > report.recoveryPoint);
     this.logStart = Math.min(Math.max(checkpoint.logStartOffset ?? 0, this.activeFirst().baseOffset), leo);
     this.hw = Math.min(Math.max(checkpoint.highWatermark ?? 0, this.logStart), leo);
-    this.recoveryPoint = Math.min(checkpoint.recoveryPoint ?? 0, leo);
-    this.lastFlushMs = clock();
+    this.flusher = new LogFlusher(this.flusherAccess(), Math.min(checkpoint.recoveryPoint ?? 0, leo), clock());
+    this.offsetsFile = new PartitionOffsetsFile(dir, checkpoint);
     // An epoch starting exactly at the log end is consistent (its leader has not appended yet);
     // dropping it made every start rewrite (and fsync) the checkpoint of every empty partition.
     this.epochs.truncateFromEnd(leo + 1);
@@ -118,11 +122,6 @@ export class PartitionLog {
     // and moves up at the next flush, so a crash before then recovers them again. Nothing is
     // written unless opening changed the offsets (one fsync per partition made big starts slow).
     // A missing file reads as zeros, so zeros need not be written either.
-    log.lastCheckpoint = {
-      logStartOffset: checkpoint.logStartOffset ?? 0,
-      recoveryPoint: checkpoint.recoveryPoint ?? 0,
-      highWatermark: checkpoint.highWatermark ?? 0,
-    };
     log.writeOffsetsCheckpoint();
     return log;
   }
@@ -146,6 +145,11 @@ export class PartitionLog {
 
   get highWatermark(): number {
     return this.hw;
+  }
+
+  /** Every offset below it is on disk (fsynced): recovery after a crash starts there. */
+  get recoveryPoint(): number {
+    return this.flusher.recoveryPoint;
   }
 
   /** Sets the high watermark (clamped to [logStartOffset, logEndOffset]); returns the new value. */
@@ -192,6 +196,9 @@ export class PartitionLog {
    * Appends one or more v2 batches exactly as received. `records` is validated (see
    * validateBatches) and then patched in place — offsets, leader epoch, LogAppendTime — so
    * the caller must not reuse it. Either every batch is written or, on a thrown error, none.
+   * The bytes are in the page cache on return; when the append reaches `flush.messages`, the
+   * fsync runs on the thread pool and `result.flushed` says when it is done (a caller that
+   * promises durability, the produce path, awaits it before answering).
    */
   append(records: Buffer, options: AppendOptions): AppendResult {
     this.ensureOpen();
@@ -233,9 +240,12 @@ export class PartitionLog {
     const segment = this.maybeRoll(records.length, first.baseOffset, lastOffsetOf(last), maxTimestamp, now);
     segment.append(records, batches);
     for (const { header } of batches) this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset);
-    this.unflushedMessages += recordCount;
-    if (this.unflushedMessages >= this.cfg.flushMessages) this.syncUnflushed();
-    else this.flushIfDue(now);
+    this.flusher.unflushedMessages += recordCount;
+    const flushed =
+      this.flusher.unflushedMessages >= this.cfg.flushMessages
+        ? this.flusher.flushTo(this.logEndOffset, now)
+        : undefined;
+    if (!flushed) void this.flushIfDue(now);
     return {
       baseOffset: first.baseOffset,
       lastOffset: lastOffsetOf(last),
@@ -246,6 +256,7 @@ export class PartitionLog {
       recordCount,
       batchCount: batches.length,
       bytes: records.length,
+      ...(flushed ? { flushed } : {}),
     };
   }
 
@@ -275,7 +286,11 @@ export class PartitionLog {
     return cleanupPolicy.compact ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
   }
 
-  /** Starts a new active segment at `baseOffset` (≥ the log end offset). */
+  /**
+   * Starts a new active segment at `baseOffset` (≥ the log end offset) and, as Kafka does,
+   * flushes the segments before it in the background, so the recovery point follows the rolls
+   * and a crash only has the active segment to recover.
+   */
   roll(baseOffset = this.logEndOffset, now = this.clock()): LogSegment {
     const previous = this.active;
     if (previous.isEmpty) return previous;
@@ -285,6 +300,7 @@ export class PartitionLog {
       files: this.files,
     });
     this.segments.push(segment);
+    void this.flusher.flushTo(previous.nextOffset, now);
     return segment;
   }
 
@@ -324,6 +340,56 @@ export class PartitionLog {
       nextOffset,
       logStartOffset: this.logStart,
       logEndOffset: leo,
+      highWatermark: this.hw,
+    };
+  }
+
+  /**
+   * read() for fetches that may reach older segments, which need not be in the page cache: their
+   * bytes are read on libuv's thread pool, so a cold read (a consumer catching up, a follower
+   * rebuilding) does not stall the event loop. A read starting in the active segment (recently
+   * written, hot) is read() itself, with no await. If the log changes underneath (retention,
+   * truncation, a compaction swap), the read is redone synchronously against the current log.
+   */
+  async readAsync(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    this.ensureOpen();
+    const leo = this.logEndOffset;
+    const start = this.segmentIndexFor(fetchOffset);
+    if (fetchOffset < this.logStart || fetchOffset > leo || start === this.segments.length - 1)
+      return this.read(fetchOffset, maxBytes, options);
+    const [generation, swaps] = [this.generation, this.swaps];
+    const stale = (): boolean => this.generation !== generation || this.swaps !== swaps;
+    const maxOffset = Math.min(options.maxOffset ?? leo, leo);
+    const parts: Buffer[] = [];
+    let remaining = maxBytes;
+    let nextOffset = fetchOffset;
+    try {
+      for (let i = start; i < this.segments.length && nextOffset < maxOffset; i++) {
+        const segment = this.segments[i] as LogSegment;
+        const located = segment.locateOffset(nextOffset);
+        if (!located) continue;
+        const minOne = (options.minOneBatch ?? true) && parts.length === 0;
+        const { bytes, lastOffset } =
+          segment === this.active
+            ? segment.read(located.position, remaining, maxOffset, minOne)
+            : await segment.readAsync(located.position, remaining, maxOffset, minOne);
+        if (this.closed || stale()) break;
+        if (bytes.length === 0) break;
+        parts.push(bytes);
+        remaining -= bytes.length;
+        nextOffset = lastOffset + 1;
+        if (located.position + bytes.length < segment.size || remaining <= 0) break;
+      }
+    } catch (err) {
+      if (!this.closed && !stale()) throw err;
+    }
+    this.ensureOpen();
+    if (stale()) return this.read(fetchOffset, maxBytes, options);
+    return {
+      records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+      nextOffset,
+      logStartOffset: this.logStart,
+      logEndOffset: this.logEndOffset,
       highWatermark: this.hw,
     };
   }
@@ -394,7 +460,7 @@ export class PartitionLog {
     const leo = this.logEndOffset;
     this.epochs.truncateFromEnd(leo);
     this.hw = Math.min(this.hw, leo);
-    this.recoveryPoint = Math.min(this.recoveryPoint, leo);
+    this.flusher.truncated(leo);
     this.writeOffsetsCheckpoint();
     return true;
   }
@@ -405,7 +471,8 @@ export class PartitionLog {
     this.generation++;
     for (const segment of this.segments.splice(0)) segment.delete();
     this.segments.push(LogSegment.open(this.dir, offset, this.cfg, this.clock(), { create: true, files: this.files }));
-    this.logStart = this.hw = this.recoveryPoint = offset;
+    this.logStart = this.hw = offset;
+    this.flusher.restartedAt(offset);
     this.epochs.clear();
     this.writeOffsetsCheckpoint();
   }
@@ -462,10 +529,10 @@ export class PartitionLog {
     this.segments.splice(0, deletions.length);
     for (const { segment } of deletions) segment.delete();
     const newStart = this.activeFirst().baseOffset;
+    // Written by the next checkpoint: a stale log start is raised to the first segment on open.
     if (newStart > this.logStart) {
       this.logStart = newStart;
       this.epochs.truncateFromStart(newStart);
-      this.writeOffsetsCheckpoint();
     }
   }
 
@@ -513,62 +580,96 @@ export class PartitionLog {
           throw new Error('segments changed under the cleaner');
         replacement.switchPool(this.files);
         this.segments.splice(start, old.length, replacement);
+        this.swaps++;
       },
     };
   }
 
-  /** Flushes if flush.ms has passed since the last flush (the broker's flush scheduler calls this). */
-  flushIfDue(now = this.clock()): void {
-    if (this.cfg.flushMs < NEVER && this.unflushedMessages > 0 && now - this.lastFlushMs >= this.cfg.flushMs)
-      this.syncUnflushed();
+  /** The narrow view of the log its flusher works through. */
+  private flusherAccess(): FlushableLog {
+    return {
+      dir: this.dir,
+      endOffset: () => this.logEndOffset,
+      segmentsBetween: (from, to) =>
+        this.segments.slice(this.segmentIndexFor(from), this.segmentIndexFor(Math.max(from, to - 1)) + 1),
+    };
   }
 
-  /** fsyncs segments holding unflushed data and advances the recovery point (in memory). */
-  private syncUnflushed(): void {
-    if (this.recoveryPoint < this.logEndOffset || this.unflushedMessages > 0) {
-      const from = this.segmentIndexFor(this.recoveryPoint);
-      for (const segment of this.segments.slice(from)) segment.flush();
-    }
-    this.recoveryPoint = this.logEndOffset;
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.clock();
+  /**
+   * Starts a flush when flush.ms has passed since the last one with records appended since (the
+   * broker's flush scheduler calls this); the promise says when it is on disk.
+   */
+  flushIfDue(now = this.clock()): Promise<void> | undefined {
+    const f = this.flusher;
+    if (this.cfg.flushMs < NEVER && f.unflushedMessages > 0 && now - f.lastFlushMs >= this.cfg.flushMs)
+      return f.flushTo(this.logEndOffset, now);
+    return undefined;
   }
 
-  /** fsyncs everything and checkpoints the recovery point, log start and high watermark. */
-  flush(): void {
+  /** Why the last flush failed (cleared by a successful one). */
+  get flushError(): Error | undefined {
+    return this.flusher.lastError;
+  }
+
+  /**
+   * fsyncs everything appended so far (on the thread pool) and then checkpoints the recovery
+   * point, log start and high watermark. Resolves when both are on disk.
+   */
+  async flush(): Promise<void> {
     this.ensureOpen();
-    this.syncUnflushed();
-    this.writeOffsetsCheckpoint();
+    await this.flusher.flushTo(this.logEndOffset, this.clock());
+    await this.checkpoint();
   }
 
-  /** Flushes and releases files. The log object is unusable afterwards. */
+  /**
+   * Writes the offsets checkpoint in the background if it changed (in `field` only, when
+   * given): the broker's periodic high-watermark and recovery-point checkpoints.
+   */
+  checkpoint(field?: keyof PartitionOffsets): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const write = this.offsetsFile.writeAsync(
+      () => this.currentOffsets(),
+      () => this.closed,
+      field,
+    );
+    // A log closed or deleted meanwhile wrote its own checkpoint or has no directory left.
+    return write.catch((err: unknown) => {
+      if (!this.closed) throw err;
+    });
+  }
+
+  /** Flushes (synchronously: shutdown), checkpoints and releases files. The log object is unusable afterwards. */
   close(): void {
     if (this.closed) return;
-    this.flush();
+    this.flusher.flushSyncAndClose();
+    this.writeOffsetsCheckpoint();
+    for (const segment of this.segments) segment.close();
+    this.closed = true;
+  }
+
+  /**
+   * Releases files without flushing (the log is about to be deleted): flushes still running
+   * finish harmlessly, and whoever awaits one is told the log is gone.
+   */
+  closeForDeletion(): void {
+    if (this.closed) return;
+    this.flusher.abandon();
     for (const segment of this.segments) segment.close();
     this.closed = true;
   }
 
   /** Closes and removes the whole partition directory (the topic or replica is gone). */
   delete(): void {
-    if (!this.closed) for (const segment of this.segments) segment.close();
-    this.closed = true;
+    this.closeForDeletion();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** What the offsets checkpoint file holds, to skip rewriting it unchanged. */
-  private lastCheckpoint: Partial<PartitionOffsets> = {};
+  private currentOffsets(): PartitionOffsets {
+    return { logStartOffset: this.logStart, recoveryPoint: this.flusher.recoveryPoint, highWatermark: this.hw };
+  }
 
+  /** Writes the offsets checkpoint now if it changed (changes that must be on disk before going on). */
   private writeOffsetsCheckpoint(): void {
-    const offsets = { logStartOffset: this.logStart, recoveryPoint: this.recoveryPoint, highWatermark: this.hw };
-    const last = this.lastCheckpoint;
-    if (
-      last.logStartOffset === offsets.logStartOffset &&
-      last.recoveryPoint === offsets.recoveryPoint &&
-      last.highWatermark === offsets.highWatermark
-    )
-      return;
-    writePartitionOffsets(this.dir, offsets);
-    this.lastCheckpoint = offsets;
+    this.offsetsFile.writeSync(this.currentOffsets());
   }
 }

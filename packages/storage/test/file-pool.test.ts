@@ -8,11 +8,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { FilePool, LogManager, logConfig } from '../src/index.js';
 import { leader, tempDir } from './support/fixtures.js';
 import { sizedBatch } from './support/records.js';
 
 const openDescriptors = (): number => fs.readdirSync('/proc/self/fd').length;
+
+/** Waits (up to a generous minute) for `condition`; the caller asserts it afterwards. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition() && waited < 60_000; waited += 10) await setTimeout(10);
+}
 
 describe('FilePool', () => {
   test('keeps at most maxOpen descriptors, closing the least recently used', () => {
@@ -57,7 +63,7 @@ describe('FilePool', () => {
 });
 
 describe('LogManager with log.max.open.files', () => {
-  test('200 partitions with several segments each hold at most the cap, across a restart', () => {
+  test('200 partitions with several segments each hold at most the cap, across a restart', async () => {
     const dataDir = tempDir();
     const config = logConfig({ segmentBytes: 1024 });
     const options = { configFor: () => config, maxOpenFiles: 24 };
@@ -71,6 +77,8 @@ describe('LogManager with log.max.open.files', () => {
     assert.ok(openDescriptors() - before <= 24, `${openDescriptors() - before} descriptors open`);
     assert.ok((manager.getLog('wide', 0)?.segmentCount ?? 0) >= 3);
     manager.close();
+    // Flushes of rolled segments still running on the thread pool close their descriptors when done.
+    await until(() => openDescriptors() === before);
     assert.equal(openDescriptors(), before, 'close releases every descriptor');
 
     manager = LogManager.open(dataDir, options);
@@ -91,6 +99,7 @@ describe('LogManager with log.max.open.files', () => {
     }
     assert.ok(openDescriptors() - before <= 24);
     manager.close();
+    await until(() => openDescriptors() === before);
     assert.equal(openDescriptors(), before);
   });
 });

@@ -138,6 +138,18 @@ export const BROKER_CONFIG = {
     topicConfig: 'flush.ms',
   },
   'log.flush.scheduler.interval.ms': { kind: 'long', default: '1000', doc: 'How often flush.ms is checked' },
+  'log.flush.offset.checkpoint.interval.ms': {
+    kind: 'int',
+    default: '60000',
+    doc: 'How often the recovery point (below it, everything was fsynced) is checkpointed',
+    check: atLeast(1),
+  },
+  'replica.high.watermark.checkpoint.interval.ms': {
+    kind: 'long',
+    default: '5000',
+    doc: 'How often the high watermark is checkpointed',
+    check: atLeast(1),
+  },
   'log.max.open.files': {
     kind: 'int',
     default: '-1',

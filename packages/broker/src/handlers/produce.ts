@@ -7,6 +7,7 @@
  * advertising v0 also tells older librdkafka (Debian 12's 2.0) that it may compress. The topic's
  * configs apply on the way (partition/record-policy.ts): compression.type recompresses, timestamp
  * windows refuse records with INVALID_TIMESTAMP and per-record errors (v8+ record_errors).
+ * An append that reaches flush.messages is answered once its fsync (off the event loop) is done.
  */
 import {
   ApiKey,
@@ -17,6 +18,7 @@ import {
 import { DelayedProduce, type ProduceWait } from '../partition/delayed-produce.js';
 import type { Partition } from '../partition/partition.js';
 import type { Purgatory } from '../purgatory/purgatory.js';
+import { StorageError } from '@gregor/storage';
 import type { RecordError } from '../partition/record-policy.js';
 import { defineHandler } from './handler.js';
 
@@ -30,6 +32,8 @@ export default defineHandler({
     const { broker } = ctx;
     const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const waits: { response: PartitionResponse; wait: ProduceWait }[] = [];
+    /** fsyncs the answer waits for (flush.messages reached): a failed one fails its partition. */
+    const flushes: Promise<void>[] = [];
     const responses: ProduceResponseTopicProduceResponseInput[] = req.topicData.map((topic) => {
       return {
         name: topic.name,
@@ -70,11 +74,19 @@ export default defineHandler({
           const requiredOffset = outcome.baseOffset + Math.max(outcome.recordCount, 1);
           if (req.acks === -1 && partition.log.highWatermark < requiredOffset)
             waits.push({ response, wait: { partition, leaderEpoch: partition.leaderEpoch, requiredOffset } });
+          if (outcome.flushed)
+            flushes.push(
+              outcome.flushed.catch((err: unknown) => {
+                const code = err instanceof StorageError ? err.kafkaErrorCode : ErrorCode.KAFKA_STORAGE_ERROR;
+                Object.assign(response, failed(code, err instanceof Error ? err.message : String(err)));
+              }),
+            );
           return response;
         }),
       };
     });
     if (req.acks === 0) return null;
+    if (flushes.length > 0) await Promise.all(flushes);
     if (waits.length > 0) await waitForReplication(broker.replicas.producePurgatory, req.timeoutMs, waits);
     return { responses, throttleTimeMs: 0 };
   },

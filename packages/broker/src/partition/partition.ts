@@ -35,6 +35,8 @@ export interface AppendOutcome {
   bytes: number;
   /** The records that made the batch fail (INVALID_TIMESTAMP), for Produce v8+. */
   recordErrors?: RecordError[];
+  /** When the append reached flush.messages: resolves once fsynced (answer only then). */
+  flushed?: Promise<void>;
 }
 
 const SNAPSHOT_FILE = 'producer-state.json';
@@ -291,6 +293,7 @@ export class Partition {
       logStartOffset: result.logStartOffset,
       recordCount: result.recordCount,
       bytes: result.bytes,
+      ...(result.flushed ? { flushed: result.flushed } : {}),
     };
   }
 

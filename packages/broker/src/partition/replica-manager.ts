@@ -98,6 +98,12 @@ export class ReplicaManager {
     };
     every(this.config.int('log.retention.check.interval.ms'), 'retention', () => this.applyRetention());
     every(this.config.int('log.flush.scheduler.interval.ms'), 'flush', () => this.logs.flushDue());
+    every(this.config.int('replica.high.watermark.checkpoint.interval.ms'), 'high watermark checkpoint', () =>
+      this.logs.checkpointHighWatermarks(),
+    );
+    every(this.config.int('log.flush.offset.checkpoint.interval.ms'), 'recovery point checkpoint', () =>
+      this.logs.checkpointRecoveryPoints(),
+    );
     every(this.config.int('log.cleaner.backoff.ms'), 'compaction', () => this.compact());
     every(30_000, 'producer snapshot', () => this.snapshotProducers());
     if (this.clusterMode) {

@@ -1,7 +1,7 @@
 /**
  * Child process for the crash test: appends batches forever to `<dataDir>/crash-0` with
- * flush.messages=1 and prints each acknowledged offset on its own line (stdout to a pipe is
- * synchronous on Linux, so a printed offset was appended and fsynced before the line left).
+ * flush.messages=1 and prints each acknowledged offset on its own line once its fsync completed
+ * (stdout to a pipe is synchronous on Linux, so a printed offset was on disk before the line left).
  * The parent kills it with SIGKILL at a random moment.
  */
 import { LogManager, logConfig } from '../../src/index.js';
@@ -19,5 +19,7 @@ for (let i = log.logEndOffset; ; i++) {
     leaderEpoch: 0,
     assignOffsets: true,
   });
+  // As the produce path does: the append returns at once, the acknowledgement waits for the fsync.
+  await result.flushed;
   process.stdout.write(`${result.baseOffset}\n`);
 }
