@@ -167,6 +167,17 @@ export class ZkCluster {
       },
     );
     this.controller = controller;
+    const unsubscribe = this.store.subscribe((e) => {
+      if (!controller.isActive) return unsubscribe();
+      const enabled =
+        e.type === 'topic-configs-changed'
+          ? e.topic.configs['unclean.leader.election.enable'] === 'true'
+          : e.type === 'broker-configs-changed' && e.configs['unclean.leader.election.enable'] === 'true';
+      if (enabled)
+        controller
+          .uncleanElectionEnabled(e.type === 'topic-configs-changed' ? e.topic.name : undefined)
+          .catch(() => undefined);
+    });
     await controller.activate(epoch);
   }
 

@@ -106,6 +106,10 @@ export class ZkMetadataStore implements MetadataStore {
     return t ? this.topic(t.name) : undefined;
   }
 
+  topicOverrides(name: string): Record<string, string> | undefined {
+    return this.topicConfigs.get(name);
+  }
+
   brokerConfigs(): Record<string, string> {
     return { ...this.dynamicBrokerConfigs };
   }

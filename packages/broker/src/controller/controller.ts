@@ -353,6 +353,19 @@ export class Controller {
       void channel.send(brokerId, ApiKey.LeaderAndIsr, req.leaderAndIsr(this.fence, this.state, brokerId, hosted));
   }
 
+  /**
+   * unclean.leader.election.enable was turned on for `topic` (or the broker default): its
+   * partitions without a leader get one now rather than at the next broker change, as Kafka does.
+   */
+  uncleanElectionEnabled(topic: string | undefined): Promise<void> {
+    return this.enqueue('unclean election enabled', async () => {
+      const offline = this.state
+        .allPartitions()
+        .filter((p) => p.leader < 0 && (topic === undefined || p.topic === topic));
+      await this.propagate(await this.electOffline(offline), [...this.state.live()]);
+    });
+  }
+
   // ---- deletion ----
 
   /** Topics marked in /admin/delete_topics: brokers drop their replicas, then the znodes go. */

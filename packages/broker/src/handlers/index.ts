@@ -2,6 +2,7 @@
 import alterConfigs from './alter-configs.js';
 import alterPartition from './alter-partition.js';
 import controlledShutdown from './controlled-shutdown.js';
+import electLeaders from './elect-leaders.js';
 import leaderAndIsr from './leader-and-isr.js';
 import stopReplica from './stop-replica.js';
 import updateMetadata from './update-metadata.js';
@@ -74,4 +75,5 @@ export const CLUSTER_HANDLERS: readonly Handler<never>[] = [
   updateMetadata,
   controlledShutdown,
   alterPartition,
+  electLeaders,
 ] as unknown as Handler<never>[];

@@ -112,6 +112,9 @@ export class EmbeddedMetadataStore implements MetadataStore {
   topicById(topicId: string): TopicState | undefined {
     return this.byId.get(topicId);
   }
+  topicOverrides(name: string): Record<string, string> | undefined {
+    return this.byName.get(name)?.configs;
+  }
 
   private newPartition(partition: number, replicas: number[] | undefined): PartitionState {
     const r = replicas ?? [this.self.nodeId];

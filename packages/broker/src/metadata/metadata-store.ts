@@ -59,6 +59,11 @@ export interface MetadataStore {
   topics(): TopicState[];
   topic(name: string): TopicState | undefined;
   topicById(topicId: string): TopicState | undefined;
+  /**
+   * A topic's config overrides, known before its partitions are (a LeaderAndIsr can arrive
+   * before the UpdateMetadata that lists the topic).
+   */
+  topicOverrides(name: string): Record<string, string> | undefined;
   createTopic(spec: NewTopic): Promise<TopicState>;
   deleteTopic(name: string): Promise<TopicState>;
   /** Grows a topic to `total` partitions. */

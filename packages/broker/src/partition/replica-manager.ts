@@ -117,7 +117,7 @@ export class ReplicaManager {
 
   /** The effective topic config under Kafka's names: broker defaults < dynamic broker < topic. */
   topicConfig(topic: string): Record<string, string> {
-    return { ...this.topicDefaults(), ...(this.metadata.topic(topic)?.configs ?? {}) };
+    return { ...this.topicDefaults(), ...(this.metadata.topicOverrides(topic) ?? {}) };
   }
 
   /** What a topic without overrides gets: the static broker defaults < the dynamic broker ones. */

@@ -1,0 +1,123 @@
+/** What the cluster fault tests share: waiting, leadership lookups, reading a topic back whole. */
+import { spawn } from 'node:child_process';
+import { Admin, type TopicDescription } from '@gregor/client';
+import type { TestCluster } from '@gregor/broker/testing';
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Bootstrap of the brokers running now. */
+export const liveBootstrap = (cluster: TestCluster): string[] =>
+  cluster.brokers.filter((b) => b.process).map((b) => `127.0.0.1:${b.port}`);
+
+/** The topic as a running broker describes it (fresh metadata each call). */
+export async function describe(cluster: TestCluster, topic: string): Promise<TopicDescription> {
+  const admin = new Admin({ brokers: liveBootstrap(cluster), requestTimeoutMs: 5000 });
+  try {
+    const [d] = await admin.describeTopics([topic]);
+    return d!;
+  } finally {
+    await admin.close();
+  }
+}
+
+export async function createTopic(
+  cluster: TestCluster,
+  topic: string,
+  partitions: number,
+  replicationFactor: number,
+  configs: Record<string, string> = {},
+): Promise<void> {
+  const admin = new Admin({ brokers: liveBootstrap(cluster) });
+  try {
+    await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor, configs }]);
+  } finally {
+    await admin.close();
+  }
+  await waitFor(`leaders for ${topic}`, async () => {
+    const d = await describe(cluster, topic);
+    return d.partitions.length === partitions && d.partitions.every((p) => p.leader >= 0) ? d : undefined;
+  });
+}
+
+export interface ReadRecord {
+  partition: number;
+  offset: number;
+  value: string;
+}
+
+/** Every record of `topic`, read with kcat (librdkafka) from the running brokers. */
+export function readAll(cluster: TestCluster, topic: string): Promise<ReadRecord[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', [
+      '-b',
+      liveBootstrap(cluster).join(','),
+      '-C',
+      '-t',
+      topic,
+      '-e',
+      '-q',
+      '-f',
+      '%p %o %s\n',
+    ]);
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`kcat exited ${code}: ${err}`));
+      const records = Buffer.concat(out)
+        .toString()
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => {
+          const [p, o, v] = l.split(' ');
+          return { partition: Number(p), offset: Number(o), value: v ?? '' };
+        });
+      resolve(records);
+    });
+  });
+}
+
+/** Acknowledged values missing from `read`, and values read more than once. */
+export function lostAndDuplicated(
+  acked: Iterable<string>,
+  read: ReadRecord[],
+): { lost: string[]; duplicated: string[] } {
+  const counts = new Map<string, number>();
+  for (const r of read) counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
+  const lost = [...acked].filter((v) => !counts.has(v));
+  const duplicated = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
+  return { lost, duplicated };
+}
+
+/** Lines the broker logged (JSON), parsed, across all its runs. */
+export function logEntries(cluster: TestCluster, id: number): { msg?: string; level?: number; [k: string]: unknown }[] {
+  return cluster
+    .broker(id)
+    .runs.flat()
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as { msg?: string }];
+      } catch {
+        return [];
+      }
+    });
+}
