@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Broker } from '../broker.js';
 import { buildBrokerConfig } from '../config/broker-config.js';
+import { BROKER_NODE_FLAGS } from '../node-flags.js';
 
 export interface TestBroker {
   broker: Broker;
@@ -56,16 +57,17 @@ export async function startTestBroker(
 }
 
 /**
- * How `npm start` runs the broker: the compiled entry (packages/broker/dist/main.js) when it has
- * been built, else the TypeScript source through tsx. Works from src/testing and dist/testing.
+ * How `npm start` runs the broker: its V8 flags, then the compiled entry
+ * (packages/broker/dist/main.js) when it has been built, else the TypeScript source through tsx.
+ * Works from src/testing and dist/testing.
  */
 export function brokerCommand(): string[] {
   const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const compiled = join(pkg, 'dist', 'main.js');
   // GREGOR_FROM_SOURCE=1 runs the TypeScript sources instead, as it does for the `gregor` command.
   return existsSync(compiled) && process.env.GREGOR_FROM_SOURCE !== '1'
-    ? [compiled]
-    : ['--import', 'tsx', join(pkg, 'src', 'main.ts')];
+    ? [...BROKER_NODE_FLAGS, compiled]
+    : [...BROKER_NODE_FLAGS, '--import', 'tsx', join(pkg, 'src', 'main.ts')];
 }
 
 export interface SpawnedBroker {
@@ -151,3 +153,4 @@ export {
   type ZooKeeperOptions,
 } from './zookeeper.js';
 export { liveBrokerIds, startCluster, type ClusterBroker, type ClusterOptions, type TestCluster } from './cluster.js';
+export { BROKER_NODE_FLAGS } from '../node-flags.js';
