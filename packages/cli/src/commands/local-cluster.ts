@@ -26,6 +26,8 @@ import { painter, type Style } from '../output.js';
 const ZOOKEEPER_START_MS = 60_000;
 const MEMBERSHIP_MS = 90_000;
 const BROKER_STOP_MS = 30_000;
+/** zookeeper.session.timeout.ms unless overridden (Kafka's default). */
+const SESSION_TIMEOUT_DEFAULT_MS = 18_000;
 
 class Interrupted extends Error {}
 
@@ -45,11 +47,10 @@ export async function localCluster(options: LocalClusterOptions): Promise<void> 
   try {
     mkdirSync(plan.dataDir, { recursive: true });
     const connect = await run.interruptible(startZooKeeper(run, plan, options, out));
-    for (const b of plan.brokers)
-      run.brokers.push(new BrokerProcess(b.id, b.port, brokerSettings(plan, b, connect, options), out));
-    await run.interruptible(Promise.all(run.brokers.map((b) => b.started)));
+    const settings = plan.brokers.map((b) => brokerSettings(plan, b, connect, options));
+    await run.interruptible(Promise.all(plan.brokers.map((b, i) => launchBroker(run, i, b, settings[i]!, out))));
     const view = await run.interruptible(waitForMembership(run.brokers));
-    out.summary(plan, run.brokers, view, connect, options.zookeeper === undefined);
+    out.summary(plan, run.brokers, view, connect, run.zookeeper?.child?.pid);
     await run.untilStopped();
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
@@ -186,6 +187,38 @@ async function startZooKeeper(run: Run, plan: ClusterPlan, o: LocalClusterOption
   return zk.connectString;
 }
 
+/**
+ * Starts broker `index`. A broker killed in an earlier run (kill -9, a crash) is still registered
+ * in ZooKeeper until its session expires, and a new process with its id is refused meanwhile (as
+ * Kafka refuses it); local-cluster then tries again until that session must have expired.
+ */
+async function launchBroker(
+  run: Run,
+  index: number,
+  spec: ClusterPlan['brokers'][number],
+  settings: Record<string, string>,
+  out: Output,
+): Promise<void> {
+  const sessionMs = Number(settings['zookeeper.session.timeout.ms'] ?? SESSION_TIMEOUT_DEFAULT_MS);
+  const deadline = Date.now() + sessionMs + 10_000;
+  for (let attempt = 0; ; attempt++) {
+    const broker = new BrokerProcess(spec.id, spec.port, settings, out);
+    run.brokers[index] = broker;
+    try {
+      await broker.started;
+      return;
+    } catch (e) {
+      const stale = /already registered in ZooKeeper/.test((e as Error).message);
+      if (!stale || run.stopping || Date.now() > deadline) throw new CliError((e as Error).message);
+      if (attempt === 0)
+        out.note(
+          `${broker.name} is still registered in ZooKeeper by its previous run, which did not stop cleanly; retrying until that session expires (at most ${Math.round(sessionMs / 1000)} s)`,
+        );
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 /** Resolves once every broker's Metadata lists all of them. */
 async function waitForMembership(brokers: BrokerProcess[]): Promise<ClusterView> {
   const want = brokers.map((b) => b.id).join();
@@ -239,7 +272,13 @@ class Output {
     this.write('stderr', `${this.paintErr('red', `gregor: warning: ${text}`)}\n`);
   }
 
-  summary(plan: ClusterPlan, brokers: BrokerProcess[], view: ClusterView, zookeeper: string, ownZk: boolean): void {
+  summary(
+    plan: ClusterPlan,
+    brokers: BrokerProcess[],
+    view: ClusterView,
+    zookeeper: string,
+    zookeeperPid: number | undefined,
+  ): void {
     const bootstrap = brokers.map((b) => `${HOST}:${b.port}`).join(',');
     const rows = brokers.map((b, i) => {
       const role = b.id === view.controllerId ? '  (controller)' : '';
@@ -253,7 +292,9 @@ class Output {
         `Cluster ready: ${brokers.length} broker(s), controller broker-${view.controllerId}, cluster id ${view.clusterId}`,
       ),
       ...rows,
-      `  zookeeper ${zookeeper}${ownZk ? `  data ${display(plan.zookeeperDataDir)}` : ' (existing)'}`,
+      zookeeperPid === undefined
+        ? `  zookeeper ${zookeeper} (existing)`
+        : `  zookeeper ${zookeeper}  pid ${zookeeperPid}  data ${display(plan.zookeeperDataDir)}`,
       '',
       `Bootstrap servers: ${bootstrap}`,
       'Try, in another terminal (or pass --bootstrap-server to each command):',
