@@ -119,6 +119,7 @@ class Run {
   /** Brokers one at a time, the controller last (so leadership moves once), then ZooKeeper. */
   async stopAll(): Promise<void> {
     this.stopping = true;
+    if (this.brokers.length === 0 && !this.zookeeper) return;
     const running = this.brokers.filter((b) => b.running);
     let controller = -1;
     if (running.length > 1 && !this.forced)
