@@ -1,7 +1,8 @@
 /**
  * `gregor local-cluster`: the real binary starts Debian's ZooKeeper and three brokers, our
  * client uses the cluster (RF=3 topic, produce, consume), SIGINT stops every process, and a
- * second run on the same data directory is the same cluster with the same records. Also the
+ * second run on the same data directory is the same cluster with the same records; a second
+ * local-cluster on data in use is refused, and what a killed one left running is named. Also the
  * errors a user meets before anything starts: a port in use, a per-broker setting in --override,
  * ZooKeeper not installed.
  */
@@ -241,10 +242,36 @@ test(
         await again.close();
       }
       assert.deepEqual(await readOne(bootstrap, 'orders'), { key: 'order-1', value: '{"total":42}' });
+
+      // A second local-cluster on the same data is refused, whatever its ports.
+      const other = await runCli([
+        'local-cluster',
+        '--base-port',
+        String(await freePortRange(3)),
+        '--data-dir',
+        dataDir,
+      ]);
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, new RegExp(`another gregor local-cluster \\(pid ${run.child.pid}\\) is running on `));
+
       assert.equal(await interrupt(run), 0, run.stderr.join('\n'));
       assert.deepEqual(
         [...run.pids, run.zookeeperPid].filter((pid) => alive(pid)),
         [],
+      );
+
+      // A local-cluster killed outright leaves its brokers and ZooKeeper running; the next run names them.
+      run = await startLocalCluster(args);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const leftovers = [...run.pids, run.zookeeperPid];
+      const next = await runCli(['local-cluster', ...args]);
+      assert.equal(next.code, 1);
+      assert.match(next.stderr, /was killed and left broker-1 \(pid \d+\), broker-2 .* ZooKeeper \(pid \d+\) running/);
+      assert.match(next.stderr, new RegExp(`stop them with \`kill ${leftovers.join(' ')}\``));
+      assert.ok(
+        leftovers.every((pid) => alive(pid)),
+        'nothing was touched',
       );
     } finally {
       killAll(run);

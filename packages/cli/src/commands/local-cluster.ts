@@ -12,6 +12,7 @@ import { ZOOKEEPER_INSTALL_HINT, ZooKeeperServer, zookeeperInstalled } from '@gr
 import { CliError } from '../errors.js';
 import { stdoutClosed } from '../io/stdio.js';
 import { BrokerProcess, describeExit } from '../local-cluster/broker-process.js';
+import { RunFile } from '../local-cluster/run-file.js';
 import { clusterView, portProblem, reachable, type ClusterView } from '../local-cluster/probes.js';
 import {
   brokerSettings,
@@ -37,15 +38,18 @@ export async function localCluster(options: LocalClusterOptions): Promise<void> 
     throw new CliError(
       `ZooKeeper is not installed: ${ZOOKEEPER_INSTALL_HINT} (or point --zookeeper at an existing ensemble)`,
     );
+  mkdirSync(plan.dataDir, { recursive: true });
+  const runFile = new RunFile(plan.dataDir, display(plan.dataDir));
+  runFile.checkFree();
   await checkPorts(plan, options);
 
   const out = new Output(plan.brokers.length);
-  const run = new Run(plan, out);
+  const run = new Run(plan, out, runFile);
+  runFile.save();
   process.on('SIGINT', run.onSignal);
   process.on('SIGTERM', run.onSignal);
   process.on('SIGHUP', run.onSignal);
   try {
-    mkdirSync(plan.dataDir, { recursive: true });
     const connect = await run.interruptible(startZooKeeper(run, plan, options, out));
     const settings = plan.brokers.map((b) => brokerSettings(plan, b, connect, options));
     await run.interruptible(Promise.all(plan.brokers.map((b, i) => launchBroker(run, i, b, settings[i]!, out))));
@@ -59,6 +63,7 @@ export async function localCluster(options: LocalClusterOptions): Promise<void> 
     process.off('SIGTERM', run.onSignal);
     process.off('SIGHUP', run.onSignal);
     await run.stopAll();
+    runFile.remove();
   }
   if (run.allDied) throw new CliError('every broker has exited; ZooKeeper was stopped');
   if (run.forced)
@@ -78,6 +83,7 @@ class Run {
   constructor(
     private readonly plan: ClusterPlan,
     private readonly out: Output,
+    readonly file: RunFile,
   ) {}
 
   readonly onSignal = (signal: NodeJS.Signals): void => {
@@ -180,9 +186,11 @@ async function startZooKeeper(run: Run, plan: ClusterPlan, o: LocalClusterOption
     onLine: zookeeperLineFilter((line) => out.line('zookeeper', line, 'stderr')),
   });
   run.zookeeper = zk;
+  run.file.zookeeper(zk.launch().pid);
   try {
-    await zk.start(ZOOKEEPER_START_MS);
+    await zk.waitServing(ZOOKEEPER_START_MS);
   } catch (e) {
+    await zk.kill();
     throw new CliError(`ZooKeeper did not start: ${(e as Error).message.split('\n')[0]}`);
   }
   return zk.connectString;
@@ -205,6 +213,7 @@ async function launchBroker(
   for (let attempt = 0; ; attempt++) {
     const broker = new BrokerProcess(spec.id, spec.port, settings, out);
     run.brokers[index] = broker;
+    run.file.broker(broker.name, broker.child.pid);
     try {
       await broker.started;
       return;
