@@ -27,6 +27,8 @@ import { painter, type Style } from '../output.js';
 const ZOOKEEPER_START_MS = 60_000;
 const MEMBERSHIP_MS = 90_000;
 const BROKER_STOP_MS = 30_000;
+/** A second signal sooner than this is the same Ctrl-C delivered twice, not a request to kill. */
+const REPEAT_SIGNAL_MS = 1_000;
 /** zookeeper.session.timeout.ms unless overridden (Kafka's default). */
 const SESSION_TIMEOUT_DEFAULT_MS = 18_000;
 
@@ -77,6 +79,7 @@ class Run {
   stopping = false;
   forced = false;
   allDied = false;
+  private firstSignalAt = 0;
   private stopRequested!: () => void;
   private readonly stopped = new Promise<void>((r) => (this.stopRequested = r));
 
@@ -89,10 +92,13 @@ class Run {
   readonly onSignal = (signal: NodeJS.Signals): void => {
     if (!this.stopping) {
       this.stopping = true;
+      this.firstSignalAt = Date.now();
       this.out.note(`${signal}: stopping the cluster (press Ctrl-C again to kill it at once)`);
       this.stopRequested();
       return;
     }
+    // Under `npx`, one Ctrl-C arrives twice: from the terminal and forwarded by npm.
+    if (Date.now() - this.firstSignalAt < REPEAT_SIGNAL_MS) return;
     this.forced = true;
     this.out.note('killing every broker and ZooKeeper');
     for (const b of this.brokers) b.kill();
