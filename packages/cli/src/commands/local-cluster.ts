@@ -61,11 +61,13 @@ export async function localCluster(options: LocalClusterOptions): Promise<void> 
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
   } finally {
+    // The handlers stay while stopping: a second Ctrl-C then kills the children rather than
+    // ending local-cluster alone and leaving them running.
+    await run.stopAll();
+    runFile.remove();
     process.off('SIGINT', run.onSignal);
     process.off('SIGTERM', run.onSignal);
     process.off('SIGHUP', run.onSignal);
-    await run.stopAll();
-    runFile.remove();
   }
   if (run.allDied) throw new CliError('every broker has exited; ZooKeeper was stopped');
   if (run.forced)
