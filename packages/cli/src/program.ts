@@ -8,6 +8,7 @@ import { registerAdminCommands } from './admin-commands.js';
 import { registerClusterCommands } from './cluster-commands.js';
 import { acks, bootstrapServers, collect, compression, integer, keyValue } from './args.js';
 import type { ConsumeOptions } from './commands/consume.js';
+import type { LocalClusterOptions } from './local-cluster/settings.js';
 import type { DescribeOptions } from './commands/group.js';
 import type { ResetOptions } from './commands/group-reset.js';
 import type { PerfConsumeOptions, PerfProduceOptions } from './commands/perf.js';
@@ -52,6 +53,7 @@ const perfConsume = lazy(perfCommands, 'perfConsume');
 const produce = lazy(() => import('./commands/produce.js'), 'produce');
 const consume = lazy(() => import('./commands/consume.js'), 'consume');
 const start = lazy(() => import('./commands/start.js'), 'start');
+const localCluster = lazy(() => import('./commands/local-cluster.js'), 'localCluster');
 
 const VERSION = cliVersion();
 
@@ -146,6 +148,35 @@ Examples:
     .description('run a broker, as `npm start` (--config FILE, --override key=value…; --help lists every setting)')
     .option('-c, --config <file>', 'a Kafka-style .properties file')
     .option('-o, --override <key=value>', 'a config value (repeatable)');
+
+  program
+    .command('local-cluster')
+    .description('run ZooKeeper and N brokers on this machine in the foreground (Ctrl-C stops them all)')
+    .option('--brokers <n>', 'how many brokers', integer(1, 64), 3)
+    .option('--base-port <port>', 'broker i listens on 127.0.0.1:<base-port + i - 1>', integer(1, 65535), 9092)
+    .option('--zookeeper-port <port>', 'the port of the ZooKeeper it starts', integer(1, 65535), 2181)
+    .option('--zookeeper <host:port>', 'use this ZooKeeper ensemble (host:port[,host:port…][/chroot]) instead')
+    .option('--data-dir <dir>', 'data: <dir>/zookeeper and <dir>/broker-<i>, kept between runs', './data-cluster')
+    .option('-o, --override <key=value>', 'a broker setting for every broker (repeatable)', keyValue)
+    .option('--rack-aware', 'put broker i in rack rack-<i> (broker.rack)')
+    .addOption(
+      new Option('--log-level <level>', 'the brokers’ log.level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .addHelpText(
+      'after',
+      `
+Each broker is \`npm start -- --override broker.id=<i> --override zookeeper.connect=… --override listeners=…
+--override log.dirs=<dir>/broker-<i>\`; ZooKeeper is Debian's (apt-get install zookeeper) run with java.
+A second run on the same --data-dir resumes the same cluster: cluster id, topics and records.
+
+Examples:
+  gregor local-cluster
+  gregor local-cluster --brokers 5 --base-port 19092 --override default.replication.factor=3
+  gregor local-cluster --zookeeper zk1:2181,zk2:2181/gregor --data-dir /tmp/gregor-cluster`,
+    )
+    .action((o: LocalClusterOptions) => localCluster(o));
 
   // topic ------------------------------------------------------------------------------------
   const topic = program.command('topic').description('create, list, describe, alter and delete topics');

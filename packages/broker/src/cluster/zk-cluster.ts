@@ -247,24 +247,39 @@ export class ZkCluster {
   async controlledShutdown(): Promise<boolean> {
     const retries = this.config.int('controlled.shutdown.max.retries');
     const backoff = this.config.int('controlled.shutdown.retry.backoff.ms');
+    // The last broker standing has nowhere to move leadership: retrying would only delay the stop.
+    if (!this.store.brokers().some((b) => b.nodeId !== this.config.nodeId)) {
+      this.logger.info('controlled shutdown skipped: no other live broker to move leadership to');
+      return false;
+    }
     for (let attempt = 0; attempt <= retries; attempt++) {
       try {
-        const conn = await this.controllerConnection();
-        const res = await conn.send(ApiKey.ControlledShutdown, {
-          brokerId: this.config.nodeId,
-          brokerEpoch: this.brokerEpoch,
-        });
-        if (res.errorCode === ErrorCode.NONE && res.remainingPartitions.length === 0) return true;
-        this.logger.info(
-          { remaining: res.remainingPartitions.length, error: res.errorCode },
-          'controlled shutdown incomplete; retrying',
-        );
+        const { errorCode, remaining } = await this.requestControlledShutdown();
+        if (errorCode === ErrorCode.NONE && remaining === 0) return true;
+        this.logger.info({ remaining, error: errorCode }, 'controlled shutdown incomplete; retrying');
       } catch (err) {
         this.logger.warn({ err }, 'controlled shutdown request failed');
       }
       await new Promise((r) => setTimeout(r, Math.min(backoff, 1000 * (attempt + 1))));
     }
     return false;
+  }
+
+  /**
+   * One ControlledShutdown request; the controller's own broker asks it in-process, since its
+   * listener already refuses new connections while it stops.
+   */
+  private async requestControlledShutdown(): Promise<{ errorCode: number; remaining: number }> {
+    if (this.controller?.isActive) {
+      const res = await this.controller.controlledShutdown(this.config.nodeId);
+      return { errorCode: res.errorCode, remaining: res.remaining.length };
+    }
+    const conn = await this.controllerConnection();
+    const res = await conn.send(ApiKey.ControlledShutdown, {
+      brokerId: this.config.nodeId,
+      brokerEpoch: this.brokerEpoch,
+    });
+    return { errorCode: res.errorCode, remaining: res.remainingPartitions.length };
   }
 
   async close(): Promise<void> {

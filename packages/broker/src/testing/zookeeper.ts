@@ -4,20 +4,14 @@
  * helpers to kill, pause and restart a node. Every node's data lives under one temporary
  * directory that `stop()` removes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ZooKeeperServer, zookeeperInstalled } from '../zk/zookeeper-server.js';
 
-const JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-simple.jar'].map((j) =>
-  join('/usr/share/java', j),
-);
-
-/** Whether Debian's ZooKeeper and a Java runtime are installed (`apt-get install zookeeper`). */
-export function zookeeperInstalled(): boolean {
-  return JARS.every((j) => existsSync(j)) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
-}
+export { zookeeperInstalled };
 
 export interface ZooKeeperNode {
   id: number;
@@ -66,35 +60,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Asks a node `srvr` (ZooKeeper's four-letter status word); true once it serves requests. */
-function serving(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, host);
-    let reply = '';
-    socket.setTimeout(1_000, () => socket.destroy());
-    socket.on('connect', () => socket.end('srvr'));
-    socket.on('data', (d) => (reply += d.toString()));
-    socket.on('close', () => resolve(/Mode: (standalone|leader|follower)/.test(reply)));
-    socket.on('error', () => resolve(false));
-  });
-}
-
-async function waitServing(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  child: ChildProcess,
-  log: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`ZooKeeper exited (${child.exitCode}): ${log()}`);
-    if (await serving(host, port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`ZooKeeper on port ${port} did not serve within ${timeoutMs} ms: ${log()}`);
-}
-
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<TestZooKeeper> {
   if (!zookeeperInstalled())
     throw new Error('ZooKeeper is not installed: apt-get install -y --no-install-recommends zookeeper');
@@ -107,97 +72,48 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Te
   const ports: { client: number; peer: number; election: number }[] = [];
   for (let i = 0; i < count; i++)
     ports.push({ client: await freePort(), peer: await freePort(), election: await freePort() });
+  const members = ports.map((p, i) => ({ host: hostOf(i), peerPort: p.peer, electionPort: p.election }));
+  const servers = ports.map(
+    (p, i) =>
+      new ZooKeeperServer({
+        dataDir: join(root, `node-${i + 1}`),
+        clientPort: p.client,
+        host: hostOf(i),
+        tickTimeMs: tick,
+        ...(count > 1 ? { ensemble: { id: i + 1, members } } : {}),
+        ...(options.hosts?.[i]?.wrap ? { wrap: options.hosts[i].wrap } : {}),
+      }),
+  );
+  const nodes: ZooKeeperNode[] = servers.map((s, i) => ({
+    id: i + 1,
+    clientPort: s.clientPort,
+    get child() {
+      return s.child;
+    },
+  }));
 
-  const nodes: ZooKeeperNode[] = ports.map((p, i) => ({ id: i + 1, clientPort: p.client, child: undefined }));
-  const logs = nodes.map(() => '');
-  const configFor = (i: number): string => {
-    const dataDir = join(root, `node-${i + 1}`);
-    mkdirSync(dataDir, { recursive: true });
-    const lines = [
-      `tickTime=${tick}`,
-      `dataDir=${dataDir}`,
-      `clientPort=${ports[i]!.client}`,
-      `clientPortAddress=${hostOf(i)}`,
-      'admin.enableServer=false',
-      '4lw.commands.whitelist=srvr,stat,ruok',
-      'maxClientCnxns=0',
-      'initLimit=20',
-      'syncLimit=10',
-    ];
-    if (count > 1) {
-      writeFileSync(join(dataDir, 'myid'), `${i + 1}\n`);
-      ports.forEach((p, j) => lines.push(`server.${j + 1}=${hostOf(j)}:${p.peer}:${p.election}`));
-    }
-    const file = join(root, `zoo-${i + 1}.cfg`);
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    return file;
-  };
-  const configs = nodes.map((_, i) => configFor(i));
-  const mainClass =
-    count > 1 ? 'org.apache.zookeeper.server.quorum.QuorumPeerMain' : 'org.apache.zookeeper.server.ZooKeeperServerMain';
-
-  const launch = (i: number): ChildProcess => {
-    const argv = [
-      ...(options.hosts?.[i]?.wrap ?? []),
-      'java',
-      '-Xmx128m',
-      '-XX:+UseSerialGC',
-      '-cp',
-      JARS.join(':'),
-      mainClass,
-      configs[i]!,
-    ];
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    // Keep the tail of the output for error messages; ZooKeeper logs a lot at INFO.
-    const keep = (d: Buffer) => (logs[i] = (logs[i]! + d.toString()).slice(-4_000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    nodes[i]!.child = child;
-    return child;
-  };
-  const exited = (child: ChildProcess): Promise<void> =>
-    child.exitCode !== null || child.signalCode !== null
-      ? Promise.resolve()
-      : new Promise((r) => child.once('exit', () => r()));
-
-  const started = nodes.map((_, i) => launch(i));
+  for (const s of servers) s.launch();
   try {
-    await Promise.all(
-      started.map((child, i) => waitServing(hostOf(i), ports[i]!.client, 60_000, child, () => logs[i]!)),
-    );
+    await Promise.all(servers.map((s) => s.waitServing(60_000)));
   } catch (err) {
-    for (const c of started) c.kill('SIGKILL');
+    await Promise.all(servers.map((s) => s.kill()));
     rmSync(root, { recursive: true, force: true });
     throw err;
   }
 
-  const kill = async (i: number): Promise<void> => {
-    const child = nodes[i]!.child;
-    if (!child) return;
-    child.kill('SIGKILL');
-    await exited(child);
-    nodes[i]!.child = undefined;
-  };
   return {
-    connectString: ports.map((p, i) => `${hostOf(i)}:${p.client}`).join(','),
+    connectString: servers.map((s) => s.connectString).join(','),
     nodes,
-    kill,
-    pause(i) {
-      nodes[i]!.child?.kill('SIGSTOP');
-    },
-    resume(i) {
-      nodes[i]!.child?.kill('SIGCONT');
-    },
+    kill: (i) => servers[i]!.kill(),
+    pause: (i) => servers[i]!.pause(),
+    resume: (i) => servers[i]!.resume(),
     async restart(i) {
-      await kill(i);
-      const child = launch(i);
-      await waitServing(hostOf(i), ports[i]!.client, 60_000, child, () => logs[i]!);
+      await servers[i]!.kill();
+      servers[i]!.launch();
+      await servers[i]!.waitServing(60_000);
     },
     async stop() {
-      for (let i = 0; i < nodes.length; i++) {
-        nodes[i]!.child?.kill('SIGCONT');
-        await kill(i);
-      }
+      for (const s of servers) await s.kill();
       rmSync(root, { recursive: true, force: true });
     },
   };
