@@ -6,13 +6,21 @@
  * unreplicated; unclean leader election stays off unless enabled.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { startCluster, zookeeperInstalled, type TestCluster } from '@gregor/broker/testing';
 import { Producer, KafkaError } from '@gregor/client';
 import { ErrorCode } from '@gregor/protocol';
-import { findPython, scriptPath } from '@gregor/testkit/interop';
-import { createTopic, describe, liveBootstrap, logEntries, lostAndDuplicated, readAll, waitFor } from './support.js';
+import { findPython } from '@gregor/testkit/interop';
+import {
+  createTopic,
+  describe,
+  liveBootstrap,
+  logEntries,
+  lostAndDuplicated,
+  readAll,
+  runLoad,
+  waitFor,
+} from './support.js';
 
 const SESSION_MS = 6000;
 const skip = !zookeeperInstalled() ? 'Debian zookeeper is not installed (.ci/run installs it)' : false;
@@ -34,32 +42,6 @@ async function heal(): Promise<void> {
   await cluster.waitForMembership();
 }
 
-function runLoad(topic: string, seconds: number, rate: number) {
-  const child = spawn(python.python!, [
-    scriptPath('cluster_load.py'),
-    liveBootstrap(cluster).join(','),
-    topic,
-    String(seconds),
-    String(rate),
-  ]);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<{ acked: string[]; failed: string[]; summary: string }>((resolve, reject) => {
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`cluster_load.py exited ${code}: ${err}`));
-      const lines = out.split('\n');
-      resolve({
-        acked: lines.filter((l) => l.startsWith('ack ')).map((l) => l.split(' ')[1]!),
-        failed: lines.filter((l) => l.startsWith('err ')),
-        summary: lines.find((l) => l.startsWith('done')) ?? '',
-      });
-    });
-  });
-  return { child, done, acksSoFar: () => out.split('\n').filter((l) => l.startsWith('ack ')).length };
-}
-
 test(
   'kill -9 a leader during an idempotent acks=all load (confluent-kafka): nothing lost or duplicated, new leaders within 5 s of session expiry',
   { skip: skip || python.skip, timeout: 180_000 },
@@ -67,7 +49,7 @@ test(
     t.after(heal);
     const topic = 'failover-leader';
     await createTopic(cluster, topic, 3, 3, { 'min.insync.replicas': '2' });
-    const load = runLoad(topic, 16, 1500);
+    const load = runLoad(python.python!, cluster, topic, 16, 1500);
     await waitFor('the load to be acknowledged', async () => (load.acksSoFar() > 1000 ? true : undefined), 30_000);
     const victim = (await describe(cluster, topic)).partitions[0]!.leader;
     const killedAt = Date.now();

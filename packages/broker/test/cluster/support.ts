@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { Admin, type TopicDescription } from '@gregor/client';
 import type { TestCluster } from '@gregor/broker/testing';
+import { scriptPath } from '@gregor/testkit/interop';
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -120,4 +121,34 @@ export function logEntries(cluster: TestCluster, id: number): { msg?: string; le
         return [];
       }
     });
+}
+
+/**
+ * An idempotent acks=all confluent-kafka producer (cluster_load.py) running for `seconds`: the
+ * values it had acknowledged, the deliveries that failed, and its summary line.
+ */
+export function runLoad(python: string, cluster: TestCluster, topic: string, seconds: number, rate: number) {
+  const child = spawn(python, [
+    scriptPath('cluster_load.py'),
+    liveBootstrap(cluster).join(','),
+    topic,
+    String(seconds),
+    String(rate),
+  ]);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<{ acked: string[]; failed: string[]; summary: string }>((resolve, reject) => {
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`cluster_load.py exited ${code}: ${err}`));
+      const lines = out.split('\n');
+      resolve({
+        acked: lines.filter((l) => l.startsWith('ack ')).map((l) => l.split(' ')[1]!),
+        failed: lines.filter((l) => l.startsWith('err ')),
+        summary: lines.find((l) => l.startsWith('done')) ?? '',
+      });
+    });
+  });
+  return { child, done, acksSoFar: () => out.split('\n').filter((l) => l.startsWith('ack ')).length };
 }
