@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { MetadataError } from '../metadata/embedded-metadata-store.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
+import type { ProduceWait } from '../partition/delayed-produce.js';
 import type { Partition } from '../partition/partition.js';
 import type { ReplicaManager } from '../partition/replica-manager.js';
 import { removeMember, resetSession } from './classic-join.js';
@@ -122,6 +123,17 @@ export class GroupCoordinator {
       // Another broker of the cluster created it first.
       if (!(err instanceof MetadataError && err.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err;
     }
+  }
+
+  /**
+   * What an OffsetCommit waits for before answering: the group's offsets partition replicated to
+   * its ISR up to the log end (Kafka's coordinator writes with acks=all), so an acknowledged
+   * commit survives the coordinator's death. Null when nothing is unreplicated.
+   */
+  replicationWait(groupId: string): ProduceWait | null {
+    const partition = this.partition(this.partitionFor(groupId));
+    if (!partition || partition.log.highWatermark >= partition.log.logEndOffset) return null;
+    return { partition, leaderEpoch: partition.leaderEpoch, requiredOffset: partition.log.logEndOffset };
   }
 
   /** True while offsets partitions are being replayed (the broker is not ready yet). */

@@ -156,9 +156,20 @@ export class Cluster {
   /** Any usable connection: an open one to a known broker, else known brokers, else the bootstrap list. */
   async anyConnection(): Promise<BrokerConnection> {
     this.ensureOpen();
-    for (const conn of this.connections.values()) if (!conn.isClosed) return conn.connect().then(() => conn);
     const errors: unknown[] = [];
+    // An open connection may be to a broker that just died (still connecting, or not yet closed).
+    const failed = new Set<number>();
+    for (const [nodeId, conn] of [...this.connections].filter(([, c]) => !c.isClosed)) {
+      try {
+        await conn.connect();
+        return conn;
+      } catch (e) {
+        failed.add(nodeId);
+        errors.push(e);
+      }
+    }
     for (const nodeId of this.snapshot.brokers.keys()) {
+      if (failed.has(nodeId)) continue;
       try {
         return await this.connectionTo(nodeId);
       } catch (e) {

@@ -214,6 +214,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   async poll(timeoutMs = this.pollTimeoutMs): Promise<ConsumerRecord[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // Let pending socket reads run first: an application working through a large buffered
+      // response (all microtasks) would otherwise never let other brokers' responses in.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.closed) return [];
       await this.applyMembership();
       await this.resetPositions();
