@@ -124,7 +124,15 @@ export class Broker {
     try {
       replicas = new ReplicaManager(config, metadata, logger, {
         maxOpenFiles: openFiles.maxOpenFiles,
-        ...(cluster ? { cluster: { alterIsr: (p, isr) => cluster.alterIsr(p, isr) } } : {}),
+        ...(cluster
+          ? {
+              cluster: {
+                alterIsr: (p, isr) => cluster.alterIsr(p, isr),
+                isrChanged: (p, before, after) =>
+                  (after.length < before.length ? metrics.isrShrinks : metrics.isrExpands).inc({ topic: p.topic }),
+              },
+            }
+          : {}),
       });
       replicas.start();
     } catch (err) {
@@ -200,6 +208,29 @@ export class Broker {
           highWatermark: p.log.highWatermark,
           sizeBytes: p.log.size,
         })),
+      replication: () => {
+        const led = this.replicas.allPartitions().filter((p) => p.isLeader);
+        const controller = this.cluster?.controller;
+        return {
+          underReplicated: led.filter((p) => p.state.isr.length < p.state.replicas.length).length,
+          underMinIsr: led.filter((p) => p.state.isr.length < p.settings.minInsyncReplicas).length,
+          activeController: controller?.isActive || !this.cluster ? 1 : 0,
+          offlinePartitions: controller?.isActive
+            ? controller.state.allPartitions().filter((p) => p.leader < 0).length
+            : 0,
+          followerLag: led.flatMap((p) =>
+            p
+              .followerOffsets()
+              .filter((f) => f.logEndOffset >= 0)
+              .map((f) => ({
+                topic: p.topic,
+                partition: p.index,
+                replica: f.replicaId,
+                lag: Math.max(0, p.log.logEndOffset - f.logEndOffset),
+              })),
+          ),
+        };
+      },
       committedOffsets: () =>
         this.groups.offsets
           .groupIds()

@@ -16,6 +16,20 @@ export interface PartitionStats {
   sizeBytes: number;
 }
 
+/** Replication as this broker sees it: partitions it leads, its followers, the controller's view. */
+export interface ReplicationStats {
+  /** Partitions led here whose ISR is smaller than their replica set. */
+  underReplicated: number;
+  /** Partitions led here whose ISR is below min.insync.replicas. */
+  underMinIsr: number;
+  /** 1 on the active controller. */
+  activeController: number;
+  /** On the controller: partitions without a live leader; elsewhere 0. */
+  offlinePartitions: number;
+  /** Per follower of a partition led here: the leader's log end − the follower's. */
+  followerLag: { topic: string; partition: number; replica: number; lag: number }[];
+}
+
 export interface CommittedOffsetStats {
   group: string;
   topic: string;
@@ -26,6 +40,7 @@ export interface CommittedOffsetStats {
 /** What the scrape-time gauges read from the broker. */
 export interface MetricsView {
   partitions(): PartitionStats[];
+  replication(): ReplicationStats;
   committedOffsets(): CommittedOffsetStats[];
 }
 
@@ -69,6 +84,20 @@ export class BrokerMetrics {
   readonly messagesIn = new Counter({
     name: 'gregor_records_in_total',
     help: 'Records appended, by topic',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
+  /** Kafka's IsrShrinksPerSec / IsrExpandsPerSec, as counters (label: topic). */
+  readonly isrShrinks = new Counter({
+    name: 'gregor_isr_shrinks_total',
+    help: 'ISR shrinks committed for partitions led here (Kafka: ReplicaManager IsrShrinksPerSec)',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  readonly isrExpands = new Counter({
+    name: 'gregor_isr_expands_total',
+    help: 'ISR expansions committed for partitions led here (Kafka: ReplicaManager IsrExpandsPerSec)',
     labelNames: ['topic'],
     registers: [this.registry],
   });
@@ -130,6 +159,37 @@ export class BrokerMetrics {
       'Offset up to which consumers may read',
       ['topic', 'partition'],
       byPartition((g, p, labels) => g.set(labels, p.highWatermark)),
+    );
+    const one = (name: string, help: string, read: (r: ReplicationStats) => number): void =>
+      gauge(name, help, [], (g) => g.set(read(view.replication())));
+    one(
+      'gregor_under_replicated_partitions',
+      'Partitions led here with fewer in-sync replicas than replicas (Kafka: UnderReplicatedPartitions)',
+      (r) => r.underReplicated,
+    );
+    one(
+      'gregor_under_min_isr_partitions',
+      'Partitions led here with fewer in-sync replicas than min.insync.replicas (Kafka: UnderMinIsrPartitionCount)',
+      (r) => r.underMinIsr,
+    );
+    one(
+      'gregor_active_controller',
+      '1 on the active controller (Kafka: ActiveControllerCount)',
+      (r) => r.activeController,
+    );
+    one(
+      'gregor_offline_partitions',
+      'On the controller, partitions without a live leader (Kafka: OfflinePartitionsCount)',
+      (r) => r.offlinePartitions,
+    );
+    gauge(
+      'gregor_replica_lag_records',
+      'Per follower of a partition led here: records it is behind the leader',
+      ['topic', 'partition', 'replica'],
+      (g) => {
+        for (const f of view.replication().followerLag)
+          g.set({ topic: f.topic, partition: String(f.partition), replica: String(f.replica) }, f.lag);
+      },
     );
     const groupLabels = ['group', 'topic', 'partition'];
     gauge('gregor_consumer_group_committed_offset', 'Offset a consumer group has committed', groupLabels, (g) => {

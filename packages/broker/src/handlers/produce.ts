@@ -61,21 +61,6 @@ export default defineHandler({
             return failed(outcome.errorCode, outcome.errorMessage, outcome.recordErrors);
           }
           broker.metrics.messagesIn.inc({ topic: topic.name }, outcome.recordCount);
-          if (process.env.GREGOR_TRACE_ACKS)
-            broker.logger.info(
-              {
-                topic: topic.name,
-                partition: p.index,
-                base: outcome.baseOffset,
-                n: outcome.recordCount,
-                hw: partition.log.highWatermark,
-                leo: partition.log.logEndOffset,
-                isr: partition.state.isr,
-                epoch: partition.leaderEpoch,
-                followers: partition.followerOffsets(),
-              },
-              'trace append',
-            );
           const response: PartitionResponse = {
             index: p.index,
             errorCode: ErrorCode.NONE,

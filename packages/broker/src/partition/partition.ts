@@ -51,6 +51,8 @@ export interface PartitionHooks {
   alterIsr(partition: Partition, isr: number[]): Promise<PartitionState | undefined>;
   /** The high watermark moved or leadership changed: delayed produces waiting on it re-check. */
   changed(partition: Partition): void;
+  /** The controller committed an ISR change this leader asked for. */
+  isrChanged?(partition: Partition, before: readonly number[], after: readonly number[]): void;
 }
 
 const NO_HOOKS: PartitionHooks = {
@@ -178,7 +180,11 @@ export class Partition {
       .then((committed) => {
         if (this.pendingIsr !== isr) return;
         this.pendingIsr = undefined;
-        if (committed && this.leader && committed.leaderEpoch === epoch) this.state = committed;
+        if (committed && this.leader && committed.leaderEpoch === epoch) {
+          const before = this.state.isr;
+          this.state = committed;
+          this.hooks.isrChanged?.(this, before, committed.isr);
+        }
         this.maybeIncrementHighWatermark();
       })
       .catch(() => {

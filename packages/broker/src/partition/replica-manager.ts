@@ -41,7 +41,7 @@ export interface ReplicaManagerOptions {
    * Cluster mode: partitions come and go by the controller's LeaderAndIsr and StopReplica only,
    * and a leader's ISR changes go through `alterIsr`. Without it, metadata changes drive them.
    */
-  cluster?: { alterIsr: PartitionHooks['alterIsr'] };
+  cluster?: { alterIsr: PartitionHooks['alterIsr']; isrChanged?: PartitionHooks['isrChanged'] };
 }
 
 export class ReplicaManager {
@@ -65,6 +65,7 @@ export class ReplicaManager {
     this.hooks = {
       alterIsr: options.cluster?.alterIsr ?? (async () => undefined),
       changed: (p) => this.producePurgatory.checkAndComplete(p),
+      ...(options.cluster?.isrChanged ? { isrChanged: options.cluster.isrChanged } : {}),
     };
     this.logs = LogManager.open(config.logDir, {
       configFor: (topic) => this.logConfigFor(topic),

@@ -29,7 +29,7 @@ let cluster: TestCluster;
 
 before(async () => {
   if (skip) return;
-  cluster = await startCluster({ brokers: 3, sessionTimeoutMs: SESSION_MS });
+  cluster = await startCluster({ brokers: 3, sessionTimeoutMs: SESSION_MS, overrides: { 'metrics.port': '0' } });
 });
 after(async () => {
   await cluster?.stop();
@@ -149,6 +149,12 @@ test(
       },
       SESSION_MS + 20_000,
     );
+    // The survivor says so in its metrics, as Kafka's UnderReplicated / UnderMinIsr gauges do.
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${cluster.broker(survivor).process!.metricsPort}/metrics`)
+    ).text();
+    assert.match(metrics, /^gregor_under_replicated_partitions [1-9]/m);
+    assert.match(metrics, /^gregor_under_min_isr_partitions [1-9]/m);
     const producer = new Producer({ brokers: liveBootstrap(cluster), retries: 0, requestTimeoutMs: 5000 } as never);
     try {
       await assert.rejects(
