@@ -38,6 +38,11 @@ export class ControllerState {
   readonly deleting = new Set<string>();
   /** Brokers in controlled shutdown: they are not elected. */
   readonly shuttingDown = new Set<number>();
+  /** Ongoing reassignments (KIP-455) by partition key: the target and the replicas before it. */
+  readonly reassignments = new Map<
+    string,
+    { topic: string; partition: number; target: number[]; original: number[] }
+  >();
 
   live(): Set<number> {
     return new Set(this.brokers.keys());

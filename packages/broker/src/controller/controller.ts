@@ -11,11 +11,17 @@
 import { ApiKey, ErrorCode } from '@gregor/protocol';
 import type { Logger } from 'pino';
 import { ControllerMovedError, type ControllerEpoch, type KafkaZk } from '../zk/kafka-zk.js';
-import type { LeaderIsr } from '../zk/zk-data.js';
+import { TopicZNode, ZkPaths, type LeaderIsr } from '../zk/zk-data.js';
 import type { ControllerChannel } from './controller-channel.js';
 import * as req from './controller-requests.js';
-import { ControllerState, type ControllerPartition } from './controller-state.js';
-import { electForShutdown, electOffline, electPreferred, type Election } from './leader-election.js';
+import { ControllerState, partitionKey, type ControllerPartition } from './controller-state.js';
+import {
+  electForReassignment,
+  electForShutdown,
+  electOffline,
+  electPreferred,
+  type Election,
+} from './leader-election.js';
 
 export interface ControllerOptions {
   selfId: number;
@@ -448,6 +454,10 @@ export class Controller {
         changed.push(next);
         results.push({ errorCode: ErrorCode.NONE, state: next });
       }
+      for (const p of [...changed]) {
+        const done = await this.maybeCompleteReassignment(p);
+        if (done) changed.push(done);
+      }
       for (const id of this.state.live())
         if (changed.length > 0)
           void this.options.channel.send(
@@ -574,5 +584,142 @@ export class Controller {
     if (changed.length > 0)
       this.logger.info({ partitions: changed.length }, 'moved leadership back to preferred replicas');
     await this.propagate(changed, [...live]);
+  }
+
+  // ---- reassignment (KIP-455) ----
+
+  /**
+   * AlterPartitionReassignments: moves each partition to `target` replicas (null cancels an
+   * ongoing move). The new replicas join as followers of the current leader; once all of them are
+   * in the ISR, leadership moves into the target if needed and the old replicas are removed.
+   */
+  reassign(
+    moves: { topic: string; partition: number; target: number[] | null }[],
+  ): Promise<{ topic: string; partition: number; errorCode: number; message: string | null }[]> {
+    return this.enqueue('reassign partitions', async () => {
+      const live = this.state.live();
+      const out: { topic: string; partition: number; errorCode: number; message: string | null }[] = [];
+      for (const m of moves) {
+        const p = this.state.partition(m.topic, m.partition);
+        const key = partitionKey(m.topic, m.partition);
+        const ongoing = this.state.reassignments.get(key);
+        const answer = (errorCode: number, message: string | null = null) =>
+          out.push({ topic: m.topic, partition: m.partition, errorCode, message });
+        if (!p || this.state.deleting.has(m.topic)) {
+          answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          continue;
+        }
+        if (m.target === null) {
+          if (!ongoing) {
+            answer(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
+            continue;
+          }
+          // Cancelling goes back to the original replicas, the same way a move completes.
+          m.target = ongoing.original;
+        }
+        const target = m.target;
+        if (target.length === 0 || new Set(target).size !== target.length) {
+          answer(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'the target replicas must be distinct and not empty');
+          continue;
+        }
+        const dead = target.filter((id) => !live.has(id));
+        if (dead.length > 0) {
+          answer(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `target replicas [${dead.join(',')}] are not live brokers`);
+          continue;
+        }
+        const original = ongoing?.original ?? this.state.replicas(m.topic, m.partition);
+        this.state.reassignments.set(key, { topic: m.topic, partition: m.partition, target, original });
+        const union = [...target, ...original.filter((id) => !target.includes(id))];
+        await this.writeAssignment(m.topic, m.partition, union);
+        const next = await this.write(p, { leader: p.leader, leaderEpoch: p.leaderEpoch + 1, isr: p.isr });
+        if (next) {
+          await this.propagate([next], [...live]);
+          const done = await this.maybeCompleteReassignment(next);
+          if (done) await this.propagate([done], [...live]);
+        }
+        this.logger.info(
+          { topic: m.topic, partition: m.partition, from: original, to: target },
+          'reassignment started',
+        );
+        answer(ErrorCode.NONE);
+      }
+      return out;
+    });
+  }
+
+  /** ListPartitionReassignments: the ongoing moves (all, or those of `partitions`). */
+  listReassignments(
+    partitions: { topic: string; partition: number }[] | null,
+  ): { topic: string; partition: number; replicas: number[]; adding: number[]; removing: number[] }[] {
+    const wanted = partitions ? new Set(partitions.map((p) => partitionKey(p.topic, p.partition))) : undefined;
+    return [...this.state.reassignments]
+      .filter(([key]) => !wanted || wanted.has(key))
+      .map(([, r]) => ({
+        topic: r.topic,
+        partition: r.partition,
+        replicas: this.state.replicas(r.topic, r.partition),
+        adding: r.target.filter((id) => !r.original.includes(id)),
+        removing: r.original.filter((id) => !r.target.includes(id)),
+      }));
+  }
+
+  /** Finishes a move whose new replicas are all in sync: leader into the target, old replicas out. */
+  private async maybeCompleteReassignment(p: ControllerPartition): Promise<ControllerPartition | undefined> {
+    const key = partitionKey(p.topic, p.partition);
+    const r = this.state.reassignments.get(key);
+    if (!r || !r.target.every((id) => p.isr.includes(id))) return undefined;
+    const live = this.state.live();
+    let leader = p.leader;
+    if (!r.target.includes(leader) || !live.has(leader)) {
+      const e = electForReassignment(r.target, { replicas: r.target, isr: p.isr, live });
+      if (!e) return undefined;
+      leader = e.leader;
+    }
+    const removed = this.state.replicas(p.topic, p.partition).filter((id) => !r.target.includes(id));
+    await this.writeAssignment(p.topic, p.partition, r.target);
+    const next = await this.write(p, {
+      leader,
+      leaderEpoch: p.leaderEpoch + 1,
+      isr: p.isr.filter((id) => r.target.includes(id)),
+    });
+    if (!next) return undefined;
+    this.state.reassignments.delete(key);
+    for (const id of removed)
+      if (live.has(id))
+        void this.options.channel.send(
+          id,
+          ApiKey.StopReplica,
+          req.stopReplica(this.fence, this.state, id, [{ ...next, leaderEpoch: next.leaderEpoch }], true),
+        );
+    this.logger.info({ topic: p.topic, partition: p.partition, replicas: r.target, leader }, 'reassignment completed');
+    return next;
+  }
+
+  /** Rewrites one partition's replicas in /brokers/topics/<t> (and in the controller's view). */
+  private async writeAssignment(topic: string, partition: number, replicas: number[]): Promise<void> {
+    const t = this.state.topics.get(topic);
+    if (!t) return;
+    const node = await this.options.kzk.zk.get(ZkPaths.topic(topic));
+    if (!node) return;
+    const current = TopicZNode.decode(topic, node.data);
+    current.partitions.set(partition, replicas);
+    const r = this.state.reassignments.get(partitionKey(topic, partition));
+    if (r && replicas.join() !== r.target.join()) {
+      current.addingReplicas.set(
+        partition,
+        r.target.filter((id) => !r.original.includes(id)),
+      );
+      current.removingReplicas.set(
+        partition,
+        r.original.filter((id) => !r.target.includes(id)),
+      );
+    } else {
+      current.addingReplicas.delete(partition);
+      current.removingReplicas.delete(partition);
+    }
+    await this.options.kzk.controllerMulti(this.epoch!, [
+      { op: 'set', path: ZkPaths.topic(topic), data: TopicZNode.encode(current), version: node.stat.version },
+    ]);
+    t.assignment.set(partition, replicas);
   }
 }

@@ -1,6 +1,7 @@
 /** Every request handler this broker has. ApiVersions advertises exactly these, at these versions. */
 import alterConfigs from './alter-configs.js';
 import alterPartition from './alter-partition.js';
+import { alterPartitionReassignments, listPartitionReassignments } from './alter-partition-reassignments.js';
 import controlledShutdown from './controlled-shutdown.js';
 import electLeaders from './elect-leaders.js';
 import leaderAndIsr from './leader-and-isr.js';
@@ -76,4 +77,6 @@ export const CLUSTER_HANDLERS: readonly Handler<never>[] = [
   controlledShutdown,
   alterPartition,
   electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
 ] as unknown as Handler<never>[];
