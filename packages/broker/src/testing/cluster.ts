@@ -147,10 +147,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   return started;
 }
 
-/** The broker ids a broker's Metadata lists, sorted. */
-export async function liveBrokerIds(port: number): Promise<number[]> {
+/** The broker ids a broker's Metadata lists, sorted (`host`: its address, e.g. a NetLab node's). */
+export async function liveBrokerIds(port: number, host = '127.0.0.1'): Promise<number[]> {
   const conn = new BrokerConnection({
-    host: '127.0.0.1',
+    host,
     port,
     clientId: 'gregor-test-cluster',
     connectTimeoutMs: 2000,

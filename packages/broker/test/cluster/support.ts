@@ -64,18 +64,13 @@ export interface ReadRecord {
 
 /** Every record of `topic`, read with kcat (librdkafka) from the running brokers. */
 export function readAll(cluster: TestCluster, topic: string): Promise<ReadRecord[]> {
+  return readWithKcat(liveBootstrap(cluster), topic);
+}
+
+/** Every record of `topic`, read with kcat (librdkafka) through `brokers` (host:port). */
+export function readWithKcat(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', [
-      '-b',
-      liveBootstrap(cluster).join(','),
-      '-C',
-      '-t',
-      topic,
-      '-e',
-      '-q',
-      '-f',
-      '%p %o %s\n',
-    ]);
+    const child = spawn('kcat', ['-b', brokers.join(','), '-C', '-t', topic, '-e', '-q', '-f', '%p %o %s\n']);
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
