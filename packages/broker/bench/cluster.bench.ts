@@ -14,7 +14,7 @@
  *
  * Environment: BENCH_CLUSTER_RECORDS (records per produce case, default 150,000),
  * BENCH_CLUSTER_ROUNDS (failover rounds, default 10), BENCH_CLUSTER_LOAD_RATE (records/s of the
- * failover load, default 2,000). Defaults take about four minutes on two cores. The table goes to
+ * failover load, default 2,000). Defaults take three to five minutes on two cores. The table goes to
  * stdout and bench/results/cluster.{md,json}; with --json the JSON goes to stdout instead.
  */
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,7 @@ import { format, resolveConfig } from 'prettier';
 import { failoverRounds, type FailoverRound } from './cluster-failover.js';
 import { metadataOf, quantile, rawProduce, sampleLag } from './cluster-produce.js';
 
-const RECORDS = Number(process.env.BENCH_CLUSTER_RECORDS ?? 200_000);
+const RECORDS = Number(process.env.BENCH_CLUSTER_RECORDS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_CLUSTER_ROUNDS ?? 10);
 const LOAD_RATE = Number(process.env.BENCH_CLUSTER_LOAD_RATE ?? 2000);
 const SESSION_TIMEOUT_MS = 6000;
