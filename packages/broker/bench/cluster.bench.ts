@@ -12,7 +12,7 @@
  *   Producer), timed until every partition has a live leader, then the broker restarted and timed
  *   until it is back in every ISR (cluster-failover.ts).
  *
- * Environment: BENCH_CLUSTER_RECORDS (records per produce case, default 150,000),
+ * Environment: BENCH_CLUSTER_RECORDS (records per produce case, default 1,000,000),
  * BENCH_CLUSTER_ROUNDS (failover rounds, default 10), BENCH_CLUSTER_LOAD_RATE (records/s of the
  * failover load, default 2,000). Defaults take three to five minutes on two cores. The table goes to
  * stdout and bench/results/cluster.{md,json}; with --json the JSON goes to stdout instead.
