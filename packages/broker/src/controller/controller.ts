@@ -454,10 +454,13 @@ export class Controller {
         changed.push(next);
         results.push({ errorCode: ErrorCode.NONE, state: next });
       }
-      for (const p of [...changed]) {
+      // A move whose new replicas are now in sync completes: its new leader and replicas hear by LeaderAndIsr.
+      const completed: ControllerPartition[] = [];
+      for (const p of changed) {
         const done = await this.maybeCompleteReassignment(p);
-        if (done) changed.push(done);
+        if (done) completed.push(done);
       }
+      await this.propagate(completed, [...this.state.live()]);
       for (const id of this.state.live())
         if (changed.length > 0)
           void this.options.channel.send(
