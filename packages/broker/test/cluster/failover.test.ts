@@ -13,6 +13,7 @@ import { ErrorCode } from '@gregor/protocol';
 import { findPython } from '@gregor/testkit/interop';
 import {
   createTopic,
+  healCluster,
   describe,
   liveBootstrap,
   logEntries,
@@ -35,18 +36,11 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** Brings every stopped broker back and waits until all three agree again. */
-async function heal(): Promise<void> {
-  if (!cluster) return;
-  for (const b of cluster.brokers) if (!b.process) await cluster.restart(b.id);
-  await cluster.waitForMembership();
-}
-
 test(
   'kill -9 a leader during an idempotent acks=all load (confluent-kafka): nothing lost or duplicated, new leaders within 5 s of session expiry',
   { skip: skip || python.skip, timeout: 180_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'failover-leader';
     await createTopic(cluster, topic, 3, 3, { 'min.insync.replicas': '2' });
     const load = runLoad(python.python!, cluster, topic, 16, 1500);
@@ -82,7 +76,7 @@ test(
   'kill -9 the controller: another broker takes over and handles the next failure',
   { skip, timeout: 120_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'failover-controller';
     await createTopic(cluster, topic, 3, 3, { 'min.insync.replicas': '2' });
     const controllerOf = async () => {
@@ -116,7 +110,7 @@ test(
       },
       SESSION_MS + 20_000,
     );
-    await heal();
+    await healCluster(cluster);
     const d = await describe(cluster, topic);
     const victim = d.partitions.map((p) => p.leader).find((id) => id !== second)!;
     await cluster.kill(victim);
@@ -128,7 +122,7 @@ test(
       },
       SESSION_MS + 20_000,
     );
-    await heal();
+    await healCluster(cluster);
   },
 );
 
@@ -136,7 +130,7 @@ test(
   'two of three brokers down: acks=all is refused with NOT_ENOUGH_REPLICAS, nothing unreplicated is acknowledged',
   { skip, timeout: 120_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'failover-min-isr';
     await createTopic(cluster, topic, 1, 3, { 'min.insync.replicas': '2' });
     const survivor = (await describe(cluster, topic)).partitions[0]!.leader;
@@ -164,7 +158,7 @@ test(
     } finally {
       await producer.close().catch(() => undefined);
     }
-    await heal();
+    await healCluster(cluster);
     await waitFor('the ISR to grow back', async () => {
       const p = (await describe(cluster, topic)).partitions[0]!;
       return p.isr.length === 3 ? p : undefined;
@@ -182,7 +176,7 @@ test(
   'unclean leader election is off by default (the partition waits) and, when enabled, elects and says so',
   { skip, timeout: 150_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'failover-unclean';
     await createTopic(cluster, topic, 1, 2, {});
     const p0 = (await describe(cluster, topic)).partitions[0]!;
@@ -221,6 +215,6 @@ test(
       logEntries(cluster, b.id).some((e) => typeof e.msg === 'string' && e.msg.includes('unclean leader election')),
     );
     assert.ok(warned, 'the controller logged the unclean election');
-    await heal();
+    await healCluster(cluster);
   },
 );

@@ -16,10 +16,10 @@ import {
   zookeeperInstalled,
   type SpawnedBroker,
 } from '@gregor/broker/testing';
-import { Admin, BrokerConnection, Producer, type TopicDescription } from '@gregor/client';
-import { ApiKey, encodeRecordBatch, ErrorCode } from '@gregor/protocol';
+import { Admin, Producer, type TopicDescription } from '@gregor/client';
+import { ErrorCode } from '@gregor/protocol';
 import { NetLab, type LabNode } from '@gregor/testkit/netlab';
-import { lostAndDuplicated, readWithKcat, waitFor } from './support.js';
+import { lostAndDuplicated, produceTo, readWithKcat, waitFor } from './support.js';
 
 const SESSION_MS = 6000;
 const unavailable = await NetLab.unavailable();
@@ -54,30 +54,6 @@ async function partition0(brokers: readonly LabBroker[], topic: string): Promise
     return d!.partitions[0]!;
   } finally {
     await admin.close();
-  }
-}
-
-/** One Produce straight to `broker` (no client retries or metadata), answering its error code. */
-async function produceTo(broker: LabBroker, topic: string, value: string, acks: number): Promise<number> {
-  const conn = new BrokerConnection({
-    host: broker.node.ip,
-    port: broker.process.port,
-    clientId: 'partition-probe',
-    connectTimeoutMs: 5000,
-    requestTimeoutMs: 20_000,
-    maxInFlightRequests: 1,
-  });
-  try {
-    const records = encodeRecordBatch({ records: [{ key: Buffer.from(value), value: Buffer.from(value) }] });
-    const res = await conn.send(ApiKey.Produce, {
-      transactionalId: null,
-      acks,
-      timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-    });
-    return res.responses[0]!.partitionResponses[0]!.errorCode;
-  } finally {
-    conn.close();
   }
 }
 
@@ -163,7 +139,7 @@ test(
     await lab.isolate('b1', { keepClients: true });
     const isolatedAt = Date.now();
     // b1 still believes it leads; with its followers unreachable the write cannot reach the ISR.
-    const allCode = await produceTo(b1, topic, 'isolated-acks-all', -1);
+    const allCode = await produceTo(b1.node.ip, b1.process.port, topic, 'isolated-acks-all', -1);
     assert.notEqual(allCode, ErrorCode.NONE, 'the isolated leader acknowledged an acks=all write');
     assert.ok(
       [
@@ -175,7 +151,7 @@ test(
       `acks=all on the isolated leader answered ${allCode}`,
     );
     // acks=1 only asks the leader to append, so b1 may take it (Kafka's contract): the divergent tail.
-    const oneCode = await produceTo(b1, topic, 'isolated-acks-one', 1);
+    const oneCode = await produceTo(b1.node.ip, b1.process.port, topic, 'isolated-acks-one', 1);
 
     const newLeader = await waitFor(
       'a new leader on the majority side',

@@ -8,12 +8,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startCluster, zookeeperInstalled, type TestCluster } from '@gregor/broker/testing';
-import { Admin, BrokerConnection, Producer } from '@gregor/client';
-import { ApiKey, encodeRecordBatch, ErrorCode } from '@gregor/protocol';
+import { Admin, Producer } from '@gregor/client';
+import { ErrorCode } from '@gregor/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { findPython } from '@gregor/testkit/interop';
 import {
   createTopic,
+  healCluster,
+  produceTo,
   describe,
   liveBootstrap,
   logEntries,
@@ -40,45 +42,12 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function heal(): Promise<void> {
-  if (!cluster) return;
-  for (const b of cluster.brokers) {
-    if (b.process) b.process.child.kill('SIGCONT');
-    else await cluster.restart(b.id);
-  }
-  await cluster.waitForMembership(60_000);
-}
-
 async function produceValues(values: string[], topic: string): Promise<void> {
   const producer = new Producer({ brokers: liveBootstrap(cluster) });
   try {
     await Promise.all(values.map((v) => producer.send({ topic, key: v, value: v })));
   } finally {
     await producer.close();
-  }
-}
-
-/** One Produce straight to broker `id` (no client retries or metadata), answering its error code. */
-async function produceTo(id: number, topic: string, value: string, acks: number): Promise<number> {
-  const conn = new BrokerConnection({
-    host: '127.0.0.1',
-    port: cluster.broker(id).port,
-    clientId: 'stale-leader-probe',
-    connectTimeoutMs: 5000,
-    requestTimeoutMs: 15_000,
-    maxInFlightRequests: 1,
-  });
-  try {
-    const records = encodeRecordBatch({ records: [{ key: Buffer.from(value), value: Buffer.from(value) }] });
-    const res = await conn.send(ApiKey.Produce, {
-      transactionalId: null,
-      acks,
-      timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
-    });
-    return res.responses[0]!.partitionResponses[0]!.errorCode;
-  } finally {
-    conn.close();
   }
 }
 
@@ -91,7 +60,7 @@ test(
   'a leader paused past its session (SIGSTOP) is fenced: no stale acks=all write, it rejoins as a follower and truncates',
   { skip, timeout: 180_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'recovery-stale-leader';
     const admin = new Admin({ brokers: liveBootstrap(cluster) });
     await admin.createTopics([
@@ -118,10 +87,10 @@ test(
 
     cluster.resume(1);
     // At once, before it hears from the controller: the stale leader must not acknowledge acks=all.
-    const allCode = await produceTo(1, topic, 'stale-acks-all', -1);
+    const allCode = await produceTo('127.0.0.1', cluster.broker(1).port, topic, 'stale-acks-all', -1);
     assert.notEqual(allCode, ErrorCode.NONE, 'a stale leader acknowledged an acks=all write');
     // acks=1 may be taken by the stale leader (as in Kafka); it must not survive its return as follower.
-    const oneCode = await produceTo(1, topic, 'stale-acks-one', 1);
+    const oneCode = await produceTo('127.0.0.1', cluster.broker(1).port, topic, 'stale-acks-one', 1);
 
     await waitFor('broker 1 back in the ISR', inIsr(1, topic), 60_000);
     const admin2 = new Admin({ brokers: liveBootstrap(cluster) });
@@ -155,7 +124,7 @@ test(
   'a rolling restart (SIGTERM, controlled shutdown) under an idempotent acks=all load (confluent-kafka): nothing lost, no error reaches the application',
   { skip: skip || python.skip, timeout: 240_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'recovery-rolling';
     await createTopic(cluster, topic, 3, 3, { 'min.insync.replicas': '2' });
     const load = runLoad(python.python!, cluster, topic, 30, 1000);
@@ -194,7 +163,7 @@ test(
   'kafkajs (idempotent) produces through leader changes by controlled shutdown, losing nothing',
   { skip, timeout: 180_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'recovery-kafkajs';
     await createTopic(cluster, topic, 1, 3, { 'min.insync.replicas': '2' });
     const kafka = new Kafka({
@@ -243,7 +212,7 @@ test(
   'a follower restarted after missing 100,000 records catches up and rejoins the ISR',
   { skip, timeout: 180_000 },
   async (t) => {
-    t.after(heal);
+    t.after(() => healCluster(cluster));
     const topic = 'recovery-catch-up';
     await createTopic(cluster, topic, 1, 3, { 'min.insync.replicas': '2' });
     const p0 = (await describe(cluster, topic)).partitions[0]!;

@@ -1,6 +1,7 @@
 /** What the cluster fault tests share: waiting, leadership lookups, reading a topic back whole. */
 import { spawn } from 'node:child_process';
-import { Admin, type TopicDescription } from '@gregor/client';
+import { Admin, BrokerConnection, type TopicDescription } from '@gregor/client';
+import { ApiKey, encodeRecordBatch } from '@gregor/protocol';
 import type { TestCluster } from '@gregor/broker/testing';
 import { scriptPath } from '@gregor/testkit/interop';
 
@@ -146,4 +147,44 @@ export function runLoad(python: string, cluster: TestCluster, topic: string, sec
     });
   });
   return { child, done, acksSoFar: () => out.split('\n').filter((l) => l.startsWith('ack ')).length };
+}
+
+/** Restarts every stopped broker, resumes paused ones, and waits until all agree on membership. */
+export async function healCluster(cluster: TestCluster | undefined): Promise<void> {
+  if (!cluster) return;
+  for (const b of cluster.brokers) {
+    if (b.process) b.process.child.kill('SIGCONT');
+    else await cluster.restart(b.id);
+  }
+  await cluster.waitForMembership(60_000);
+}
+
+/** One Produce of one record to partition 0, straight to a broker (no client retries or metadata): its error code. */
+export async function produceTo(
+  host: string,
+  port: number,
+  topic: string,
+  value: string,
+  acks: number,
+): Promise<number> {
+  const conn = new BrokerConnection({
+    host,
+    port,
+    clientId: 'gregor-probe',
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 20_000,
+    maxInFlightRequests: 1,
+  });
+  try {
+    const records = encodeRecordBatch({ records: [{ key: Buffer.from(value), value: Buffer.from(value) }] });
+    const res = await conn.send(ApiKey.Produce, {
+      transactionalId: null,
+      acks,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+    });
+    return res.responses[0]!.partitionResponses[0]!.errorCode;
+  } finally {
+    conn.close();
+  }
 }
